@@ -1,0 +1,26 @@
+"""ctassist: a document assistant whose every sentence points to the passage it came from."""
+
+from ctassist.assistant import Assistant
+from ctassist.config import Settings
+from ctassist.errors import (
+    ConfigError,
+    CtassistError,
+    IndexMismatchError,
+    IndexUnavailableError,
+    LoadError,
+    NoteFormatError,
+)
+from ctassist.index import IndexReport, SkippedFile
+
+__all__ = [
+    "Assistant",
+    "ConfigError",
+    "CtassistError",
+    "IndexMismatchError",
+    "IndexReport",
+    "IndexUnavailableError",
+    "LoadError",
+    "NoteFormatError",
+    "Settings",
+    "SkippedFile",
+]

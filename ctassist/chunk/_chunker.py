@@ -1,0 +1,103 @@
+"""Chunks that follow headings and sentence boundaries."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from ctassist.chunk._sentences import sentence_spans
+from ctassist.load import LoadedDocument
+
+HEADING_SEPARATOR = " > "
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of a document: ``document.text[start:end]``."""
+
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    text: str
+    heading_path: tuple[str, ...]
+    page: int | None
+    sentences: tuple[tuple[int, int], ...]
+
+    @property
+    def section(self) -> str:
+        """The heading path as one string, e.g. ``"Channel > Referrals"``."""
+        return HEADING_SEPARATOR.join(self.heading_path)
+
+    @property
+    def chunk_hash(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+def chunk_document(document: LoadedDocument, *, chunk_size: int = 700, overlap: int = 1) -> list[Chunk]:
+    """Splits a document into chunks of whole sentences that never cross a heading.
+
+    Args:
+        document: The loaded document.
+        chunk_size: Target length in characters. A chunk grows sentence by sentence up to
+            this length; a single longer sentence becomes a chunk of its own.
+        overlap: Sentences from the end of one chunk repeated at the start of the next
+            chunk of the same section, so that no sentence loses its context.
+
+    Returns:
+        The chunks, in document order, numbered from 0.
+
+    Example:
+        >>> chunks = chunk_document(doc, chunk_size=500)
+        >>> doc.text[chunks[0].start:chunks[0].end] == chunks[0].text
+        True
+    """
+    chunks: list[Chunk] = []
+    for section_start, section_end in _sections(document):
+        sentences = sentence_spans(document.text, section_start, section_end)
+        for group in _pack(sentences, chunk_size, overlap):
+            start, end = group[0][0], group[-1][1]
+            chunks.append(
+                Chunk(
+                    doc_id=document.doc_id,
+                    index=len(chunks),
+                    start=start,
+                    end=end,
+                    text=document.text[start:end],
+                    heading_path=document.heading_path_at(start),
+                    page=document.page_at(start),
+                    sentences=tuple(group),
+                )
+            )
+    return chunks
+
+
+def _sections(document: LoadedDocument) -> list[tuple[int, int]]:
+    """The stretches of text between headings (heading lines themselves excluded)."""
+    bounds: list[tuple[int, int]] = []
+    cursor = document.body_start
+    for heading in document.headings:
+        if heading.start > cursor:
+            bounds.append((cursor, heading.start))
+        cursor = max(cursor, heading.end)
+    bounds.append((cursor, len(document.text)))
+    return [(a, b) for a, b in bounds if document.text[a:b].strip()]
+
+
+def _pack(sentences: list[tuple[int, int]], size: int, overlap: int) -> list[list[tuple[int, int]]]:
+    groups: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    fresh = 0  # sentences in ``current`` not already in the previous chunk
+    for sentence in sentences:
+        if current and sentence[1] - current[0][0] > size and fresh:
+            groups.append(current)
+            carried = current[-overlap:] if overlap else []
+            # Overlap only while it leaves room for new text.
+            while carried and sentence[1] - carried[0][0] > size:
+                carried = carried[1:]
+            current, fresh = list(carried), 0
+        current.append(sentence)
+        fresh += 1
+    if fresh:
+        groups.append(current)
+    return groups

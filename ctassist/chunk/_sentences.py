@@ -1,0 +1,177 @@
+"""Sentence boundaries as character spans, so that every quote maps back to its source."""
+
+from __future__ import annotations
+
+import re
+
+# Words that end in a full stop without ending a sentence.
+_ABBREVIATIONS = frozenset(
+    [
+        "e.g",
+        "i.e",
+        "etc",
+        "al",
+        "cf",
+        "vs",
+        "v",
+        "no",
+        "nos",
+        "s",
+        "ss",
+        "sch",
+        "para",
+        "paras",
+        "art",
+        "arts",
+        "ch",
+        "chap",
+        "fig",
+        "figs",
+        "p",
+        "pp",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "sgt",
+        "insp",
+        "supt",
+        "ch.insp",
+        "det",
+        "pc",
+        "dc",
+        "lt",
+        "col",
+        "gen",
+        "capt",
+        "rev",
+        "hon",
+        "rt",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "approx",
+        "c",
+        "ca",
+        "est",
+        "inc",
+        "ltd",
+        "co",
+    ]
+)
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9£•])")
+_BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[•\-*–·]|\d{1,3}[.)])[ \t]+")
+_TABLE_ROW = re.compile(r"^[ \t]*\|")
+_HEADING_LINE = re.compile(r"^[ \t]*#{1,6}[ \t]")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Splits ``text[start:end]`` into sentences.
+
+    Paragraphs (blank-line separated), list items and table rows always end a sentence;
+    inside a paragraph a sentence ends at ``.``, ``!`` or ``?`` followed by a capital
+    letter or digit, unless the word before is an abbreviation or an initial. Markdown
+    heading lines are left out.
+
+    Args:
+        text: The document's extracted text.
+        start: First character of the region.
+        end: One past the last character; the end of ``text`` when omitted.
+
+    Returns:
+        ``(start, end)`` offsets into ``text``, trimmed of white space and list markers.
+
+    Example:
+        >>> text = "Prevent is one strand. It has three objectives."
+        >>> [text[a:b] for a, b in sentence_spans(text)]
+        ['Prevent is one strand.', 'It has three objectives.']
+    """
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    for block_start, block_end in _blocks(text, start, end):
+        for line_start, line_end in _units(text, block_start, block_end):
+            spans.extend(_split_unit(text, line_start, line_end))
+    return spans
+
+
+def _blocks(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    blocks = []
+    cursor = start
+    for match in _BLOCK_SPLIT.finditer(text, start, end):
+        blocks.append((cursor, match.start()))
+        cursor = match.end()
+    blocks.append((cursor, end))
+    return blocks
+
+
+def _units(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Lines that stand alone (list items, table rows, headings) are units of their own;
+    other lines of a block are joined into one unit (wrapped prose)."""
+    units: list[tuple[int, int]] = []
+    cursor = start
+    current: tuple[int, int] | None = None
+    while cursor < end:
+        newline = text.find("\n", cursor, end)
+        line_end = end if newline == -1 else newline
+        line = text[cursor:line_end]
+        if _HEADING_LINE.match(line):
+            if current:
+                units.append(current)
+            current = None
+        elif _LIST_ITEM.match(line) or _TABLE_ROW.match(line):
+            if current:
+                units.append(current)
+            marker = _LIST_ITEM.match(line)
+            units.append((cursor + (marker.end() if marker else 0), line_end))
+            current = None
+        elif line.strip():
+            current = (current[0], line_end) if current else (cursor, line_end)
+        cursor = line_end + 1
+    if current:
+        units.append(current)
+    return units
+
+
+def _split_unit(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    cursor = start
+    for match in _BOUNDARY.finditer(text, start, end):
+        if _is_abbreviation(text, cursor, match.start()):
+            continue
+        spans.append((cursor, match.end()))
+        cursor = match.end()
+    spans.append((cursor, end))
+    return [trimmed for a, b in spans if (trimmed := _trim(text, a, b))]
+
+
+def _is_abbreviation(text: str, unit_start: int, stop: int) -> bool:
+    if text[stop] != ".":
+        return False
+    word = _WORD_BEFORE.search(text, unit_start, stop)
+    if word is None:
+        return False
+    token = word.group(1).lower().rstrip(".")
+    return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end - start < 2 or not any(ch.isalnum() for ch in text[start:end]):
+        return None
+    return start, end

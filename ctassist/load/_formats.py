@@ -1,0 +1,265 @@
+"""Readers that turn each supported file format into text plus structure.
+
+Each reader takes the file's bytes and returns :class:`Extracted`; a file that cannot be
+read raises :class:`~ctassist.errors.LoadError` with the reason in plain words.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ctassist.errors import LoadError
+from ctassist.load._document import Heading, PageSpan
+
+
+@dataclass
+class Extracted:
+    text: str
+    title: str = ""
+    headings: list[Heading] = field(default_factory=list)
+    pages: list[PageSpan] = field(default_factory=list)
+
+
+Reader = Callable[[str, bytes], Extracted]
+
+_MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
+_FENCE = re.compile(r"^(```|~~~)", re.MULTILINE)
+_SENTENCE_END = (".", ":", ";", ",", "?", "!")
+_BULLETS = ("•", "-", "*", "–", "·")
+
+
+def decode_text(path: str, data: bytes) -> str:
+    """Decodes a text file's bytes as UTF-8, refusing binary content."""
+    sample = data[:8192]
+    if b"\x00" in sample or _control_ratio(sample) > 0.1:
+        raise LoadError(path, "binary content in a text file (is the extension wrong?)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            path,
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "re-save the file as UTF-8",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _control_ratio(sample: bytes) -> float:
+    if not sample:
+        return 0.0
+    allowed = {9, 10, 12, 13}
+    control = sum(1 for b in sample if b < 32 and b not in allowed)
+    return control / len(sample)
+
+
+def read_markdown(path: str, data: bytes) -> Extracted:
+    text = decode_text(path, data)
+    fenced = _fenced_ranges(text)
+    headings = [
+        Heading(m.start(), m.end(), len(m.group(1)), m.group(2).strip())
+        for m in _MD_HEADING.finditer(text)
+        if not any(a <= m.start() < b for a, b in fenced)
+    ]
+    title = next((h.title for h in headings if h.level == 1), headings[0].title if headings else "")
+    return Extracted(text=text, title=title, headings=headings)
+
+
+def _fenced_ranges(text: str) -> list[tuple[int, int]]:
+    marks = [m.start() for m in _FENCE.finditer(text)]
+    return [(marks[i], marks[i + 1]) for i in range(0, len(marks) - 1, 2)]
+
+
+def read_plain_text(path: str, data: bytes) -> Extracted:
+    text = decode_text(path, data)
+    headings: list[Heading] = []
+    lines = text.split("\n")
+    offset = 0
+    for number, line in enumerate(lines):
+        stripped = line.strip()
+        if _looks_like_heading(stripped, lines, number):
+            start = offset + line.index(stripped)
+            level = 1 if not headings else 2
+            headings.append(Heading(start, start + len(stripped), level, stripped))
+        offset += len(line) + 1
+    title = headings[0].title if headings and headings[0].level == 1 else ""
+    return Extracted(text=text, title=title, headings=headings)
+
+
+def _looks_like_heading(stripped: str, lines: list[str], number: int) -> bool:
+    """A plain-text heading: a short line of its own, without closing punctuation."""
+    if not stripped or len(stripped) > 80 or stripped.endswith(_SENTENCE_END):
+        return False
+    if stripped.startswith(_BULLETS) or (stripped[0].isdigit() and "." in stripped[:4]):
+        return False
+    if len(stripped.split()) > 10:
+        return False
+    before_blank = number == 0 or not lines[number - 1].strip()
+    after_blank = number + 1 >= len(lines) or not lines[number + 1].strip()
+    return before_blank and after_blank
+
+
+_HTML_BLOCKS = (
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "p",
+    "li",
+    "pre",
+    "blockquote",
+    "td",
+    "th",
+    "dt",
+    "dd",
+    "caption",
+)
+
+
+def read_html(path: str, data: bytes) -> Extracted:
+    from bs4 import BeautifulSoup
+
+    markup = decode_text(path, data)
+    soup = BeautifulSoup(markup, "html.parser")
+    for tag in soup(["script", "style", "noscript", "template", "nav", "footer"]):
+        tag.decompose()
+    title_tag = soup.find("title")
+    title = title_tag.get_text(" ", strip=True) if title_tag else ""
+    parts: list[str] = []
+    headings: list[Heading] = []
+    length = 0
+    root = soup.body or soup
+    for element in root.find_all(_HTML_BLOCKS):
+        if element.find_parent(_HTML_BLOCKS) is not None:
+            continue  # its text is taken with the enclosing block
+        block = " ".join(element.get_text(" ", strip=True).split())
+        if not block:
+            continue
+        if element.name == "li":
+            block = "• " + block
+        start = length + (2 if parts else 0)
+        if element.name in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+            headings.append(Heading(start, start + len(block), int(element.name[1]), block))
+        parts.append(block)
+        length = start + len(block)
+    if not parts:
+        loose = " ".join(root.get_text(" ", strip=True).split())
+        parts = [loose] if loose else []
+    if not title:
+        title = next((h.title for h in headings if h.level == 1), "")
+    return Extracted(text="\n\n".join(parts), title=title, headings=headings)
+
+
+def read_pdf(path: str, data: bytes) -> Extracted:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                unlocked = reader.decrypt("")
+            except Exception:  # noqa: BLE001 - pypdf raises several types for ciphers it lacks
+                unlocked = 0
+            if not unlocked:
+                raise LoadError(path, "encrypted PDF (password-protected); save an unprotected copy")
+        page_texts = [(page.extract_text() or "") for page in reader.pages]
+        metadata_title = (reader.metadata.title if reader.metadata else None) or ""
+    except LoadError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
+        raise LoadError(path, f"corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from None
+    parts: list[str] = []
+    pages: list[PageSpan] = []
+    length = 0
+    for number, raw in enumerate(page_texts, start=1):
+        page_text = _tidy_pdf_text(raw)
+        if not page_text:
+            continue
+        start = length + (2 if parts else 0)
+        parts.append(page_text)
+        pages.append(PageSpan(start, start + len(page_text), number))
+        length = start + len(page_text)
+    if not parts:
+        raise LoadError(
+            path,
+            f"no extractable text in {len(page_texts)} page(s): a scanned PDF without a text "
+            "layer? Run OCR on it first",
+        )
+    title = str(metadata_title).strip()
+    return Extracted(text="\n\n".join(parts), title=title, pages=pages)
+
+
+def _tidy_pdf_text(raw: str) -> str:
+    lines = [" ".join(line.split()) for line in raw.replace("\r", "\n").split("\n")]
+    text = "\n".join(lines).strip()
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def read_docx(path: str, data: bytes) -> Extracted:
+    import zipfile
+
+    from docx import Document as open_docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = open_docx(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise LoadError(path, f"corrupt or unreadable Word document ({type(exc).__name__})") from None
+    parts: list[str] = []
+    headings: list[Heading] = []
+    title = (document.core_properties.title or "").strip()
+    length = 0
+    for block, style in _docx_blocks(document):
+        start = length + (2 if parts else 0)
+        level = _docx_heading_level(style)
+        if style == "Title" and not title:
+            title = block
+        if level:
+            headings.append(Heading(start, start + len(block), level, block))
+        parts.append(block)
+        length = start + len(block)
+    if not title:
+        title = next((h.title for h in headings if h.level == 1), "")
+    return Extracted(text="\n\n".join(parts), title=title, headings=headings)
+
+
+def _docx_blocks(document: object) -> list[tuple[str, str]]:
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    blocks: list[tuple[str, str]] = []
+    for item in document.iter_inner_content():  # type: ignore[attr-defined]
+        if isinstance(item, Paragraph):
+            text = " ".join(item.text.split())
+            if text:
+                blocks.append((text, item.style.name if item.style is not None else ""))
+        elif isinstance(item, Table):
+            for row in item.rows:
+                cells = [" ".join(cell.text.split()) for cell in row.cells]
+                text = " | ".join(c for c in cells if c)
+                if text:
+                    blocks.append((text, "Table"))
+    return blocks
+
+
+def _docx_heading_level(style: str) -> int:
+    match = re.fullmatch(r"Heading (\d)", style)
+    if match:
+        return int(match.group(1))
+    return 1 if style == "Title" else 0
+
+
+READERS: dict[str, Reader] = {
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".txt": read_plain_text,
+    ".html": read_html,
+    ".htm": read_html,
+    ".pdf": read_pdf,
+    ".docx": read_docx,
+}

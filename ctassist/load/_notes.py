@@ -1,0 +1,128 @@
+"""The front matter of reference-group meeting notes (format: ``corpus/notes/README.md``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import yaml
+
+from ctassist.errors import NoteFormatError
+from ctassist.load._document import Action, NoteHeader
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)
+GROUPS = ("public", "user")
+STATUSES = ("open", "done")
+
+
+def split_front_matter(text: str) -> tuple[str | None, int]:
+    """Returns the raw front matter (or ``None``) and the offset where the body starts."""
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        return None, 0
+    return match.group(1), match.end()
+
+
+def parse_front_matter(path: str, raw: str | None) -> dict[str, Any]:
+    """Parses YAML front matter into a mapping; any failure names ``path``."""
+    if raw is None:
+        return {}
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise NoteFormatError(path, f"front matter is not valid YAML ({_first_line(exc)})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise NoteFormatError(path, "front matter must be a mapping of field: value")
+    return data
+
+
+def parse_note_header(path: str, text: str) -> tuple[NoteHeader, int]:
+    """Validates a meeting note's front matter.
+
+    Args:
+        path: The note's path, used in error messages.
+        text: The note's full text.
+
+    Returns:
+        The header and the offset where the note's body starts.
+
+    Raises:
+        NoteFormatError: The header is missing, or a field is missing or invalid; the
+            message names the field.
+    """
+    raw, body_start = split_front_matter(text)
+    if raw is None:
+        raise NoteFormatError(path, "meeting notes must start with a front-matter header between '---' lines")
+    data = parse_front_matter(path, raw)
+    group = _required_str(path, data, "group")
+    if group not in GROUPS:
+        raise NoteFormatError(path, f"field 'group' must be 'public' or 'user', got {group!r}")
+    date = _iso_date(path, "date", data.get("date"), required=True)
+    title = _required_str(path, data, "title")
+    attendees = data.get("attendees")
+    if attendees is None:
+        raise NoteFormatError(path, "field 'attendees' is missing (a list of roles; may be empty)")
+    if not isinstance(attendees, list) or not all(isinstance(a, str) and a.strip() for a in attendees):
+        raise NoteFormatError(path, "field 'attendees' must be a list of roles (non-empty strings)")
+    actions_raw = data.get("actions", [])
+    if actions_raw is None:
+        actions_raw = []
+    if not isinstance(actions_raw, list):
+        raise NoteFormatError(path, "field 'actions' must be a list")
+    actions = tuple(_action(path, i, item) for i, item in enumerate(actions_raw, start=1))
+    header = NoteHeader(
+        group=group,  # type: ignore[arg-type]  # checked against GROUPS above
+        date=date or "",
+        title=title,
+        attendees=tuple(a.strip() for a in attendees),
+        actions=actions,
+    )
+    return header, body_start
+
+
+def _action(path: str, number: int, item: Any) -> Action:
+    where = f"actions[{number}]"
+    if not isinstance(item, dict):
+        raise NoteFormatError(path, f"field '{where}' must be a mapping with action, owner, status")
+    action = _required_str(path, item, "action", where)
+    owner = _required_str(path, item, "owner", where)
+    status = _required_str(path, item, "status", where)
+    if status not in STATUSES:
+        raise NoteFormatError(path, f"field '{where}.status' must be 'open' or 'done', got {status!r}")
+    due = _iso_date(path, f"{where}.due", item.get("due"), required=False)
+    return Action(action=action, owner=owner, status=status, due=due)  # type: ignore[arg-type]
+
+
+def _required_str(path: str, data: dict[str, Any], name: str, where: str = "") -> str:
+    field_name = f"{where}.{name}" if where else name
+    value = data.get(name)
+    if value is None:
+        raise NoteFormatError(path, f"field '{field_name}' is missing")
+    if not isinstance(value, str | int | float) or isinstance(value, bool) or not str(value).strip():
+        raise NoteFormatError(path, f"field '{field_name}' must be non-empty text")
+    return str(value).strip()
+
+
+def _iso_date(path: str, name: str, value: Any, *, required: bool) -> str | None:
+    if value is None:
+        if required:
+            raise NoteFormatError(path, f"field '{name}' is missing (YYYY-MM-DD)")
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            pass
+    raise NoteFormatError(path, f"field '{name}' must be a date as YYYY-MM-DD, got {text!r}")
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

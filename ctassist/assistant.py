@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ctassist.answer import ExtractiveComposer, abstention_text, resolve_follow_up
+from ctassist.answer._followup import History
+from ctassist.cite import Answer, Passage
 from ctassist.config import Settings
 from ctassist.embed import Encoder
+from ctassist.errors import CtassistError
 from ctassist.index import ChunkStore, FileRecord, Indexer, IndexReport
 from ctassist.index._indexer import ProgressCallback
+from ctassist.load import LoadedDocument, load_document
+from ctassist.retrieve import CrossEncoderReranker, DenseRetriever, Filters, HybridRetriever, LexicalIndex
+
+if TYPE_CHECKING:
+    from ctassist.agenda import Agenda
+    from ctassist.intake import AddedDocument
+
+FilterArg = Filters | Mapping[str, Any] | None
+
+#: Seconds between checks that another process has not changed a shared index.
+_RESYNC_SECONDS = 30.0
 
 
 class Assistant:
@@ -49,6 +66,11 @@ class Assistant:
         self._lock = threading.RLock()
         self._encoder: Encoder | None = None
         self._store: ChunkStore | None = None
+        self._reranker: CrossEncoderReranker | None = None
+        self._retriever: HybridRetriever | None = None
+        self._lexical: LexicalIndex | None = None
+        self._synced_at = 0.0
+        self._synced_count = -1
 
     @property
     def encoder(self) -> Encoder:
@@ -70,6 +92,55 @@ class Assistant:
                 )
             return self._store
 
+    @property
+    def reranker(self) -> CrossEncoderReranker:
+        with self._lock:
+            if self._reranker is None:
+                self._reranker = CrossEncoderReranker()
+            return self._reranker
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        """The hybrid retriever (dense + BM25, fused, re-ranked), kept in step with the index."""
+        with self._lock:
+            if self._retriever is None:
+                self._lexical = LexicalIndex(self._lexical_dir())
+                self._retriever = HybridRetriever(
+                    self.store,
+                    DenseRetriever(self.store, self.encoder),
+                    self._lexical,
+                    self.reranker if self.settings.rerank else None,
+                    candidates=self.settings.candidates,
+                )
+            self._sync_lexical()
+            return self._retriever
+
+    def _lexical_dir(self) -> Path:
+        if self.settings.chroma_url:
+            # One lexical copy per server and collection, derived from it on this machine.
+            import hashlib
+
+            key = hashlib.sha256(
+                f"{self.settings.chroma_url}|{self.settings.collection}".encode()
+            ).hexdigest()[:12]
+            return self.settings.index_dir / f"lexical-{key}"
+        return self.settings.index_dir / "lexical"
+
+    def _sync_lexical(self, force: bool = False) -> None:
+        assert self._lexical is not None
+        now = time.monotonic()
+        if not force and now - self._synced_at < _RESYNC_SECONDS:
+            return
+        count = self.store.count()
+        if (
+            force
+            or count != self._synced_count
+            or self._lexical.fingerprint == ""
+            or now - self._synced_at >= _RESYNC_SECONDS
+        ):
+            self._lexical.sync(self.store)
+        self._synced_at, self._synced_count = now, count
+
     def index(self, rebuild: bool = False, progress: ProgressCallback | None = None) -> IndexReport:
         """Brings the index in step with the corpus.
 
@@ -83,12 +154,195 @@ class Assistant:
             (with reasons), chunk counts and seconds.
         """
         report = Indexer(self.settings, self.store, self.encoder).run(rebuild=rebuild, progress=progress)
+        with self._lock:
+            if self._lexical is not None:
+                self._sync_lexical(force=True)
+            else:
+                LexicalIndex(self._lexical_dir()).sync(self.store)
         return report
 
     def documents(self) -> list[FileRecord]:
         """The documents in the index, sorted by document id."""
         records, _ = self.store.file_records()
         return [records[k] for k in sorted(records)]
+
+    def document(self, doc_id: str) -> LoadedDocument:
+        """Loads a document of the corpus, e.g. to show a citation in its context.
+
+        Raises:
+            LoadError: The id names no readable file inside the corpus folder.
+        """
+        from ctassist.errors import LoadError
+
+        corpus = self.settings.corpus_dir.resolve()
+        path = (corpus / doc_id).resolve()
+        if not path.is_relative_to(corpus) or not path.is_file():
+            raise LoadError(doc_id, "no such document in the corpus")
+        return load_document(path, corpus, max_file_mb=self.settings.max_file_mb)
+
+    def retrieve(self, query: str, *, filters: FilterArg = None, k: int | None = None) -> list[Passage]:
+        """The passages that best match ``query``, best first (no answer composed)."""
+        return self.retriever.run(query, filters=Filters.coerce(filters), k=k or self.settings.top_k)
+
+    def ask(self, question: str, history: History | None = None, filters: FilterArg = None) -> Answer:
+        """Answers a question from the corpus, with a citation for every sentence.
+
+        Args:
+            question: The question.
+            history: Earlier turns, as ``[(question, answer), ...]`` or chat messages
+                ``[{"role": ..., "content": ...}]``; follow-ups are resolved from it.
+            filters: Restrict the corpus, e.g. ``{"kind": "notes", "group": "user"}``.
+
+        Returns:
+            The answer. ``abstained`` is True, and the text says that the corpus does not
+            cover the question, when no passage supports an answer.
+
+        Example:
+            >>> answer = assistant.ask("Who chairs a Channel panel?")
+            >>> answer.citations[0].doc
+            'sources/channel.md'
+        """
+        if not question or not question.strip():
+            raise CtassistError("question: empty; ask something about the corpus")
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        resolved = resolve_follow_up(question, history)
+        selected = Filters.coerce(filters)
+        retriever = self.retriever
+        passages = retriever.run(
+            resolved.standalone, filters=selected, k=self.settings.top_k, timings=timings
+        )
+        step = time.perf_counter()
+        composer = ExtractiveComposer(self.reranker.score, threshold=self.settings.abstain_threshold)
+        avoid = resolved.previous_answer if resolved.contrast else ""
+        composition = composer.compose(resolved.standalone, passages, avoid=avoid)
+        timings["compose"] = time.perf_counter() - step
+        timings["total"] = time.perf_counter() - started
+        if composition.abstained:
+            text, closest = abstention_text(passages, empty_index=self.store.count() == 0)
+            return Answer(
+                text=text,
+                citations=(),
+                abstained=True,
+                question=question,
+                standalone_question=resolved.standalone,
+                closest=closest,
+                passages=tuple(passages),
+                timings=timings,
+                mode="abstained",
+            )
+        return Answer(
+            text=composition.text,
+            citations=composition.citations,
+            abstained=False,
+            question=question,
+            standalone_question=resolved.standalone,
+            passages=tuple(passages),
+            timings=timings,
+            mode="extractive",
+        )
+
+    def draft_agenda(
+        self,
+        group: str,
+        date: str | None = None,
+        duration_minutes: int = 120,
+        focus: Sequence[str] | str | None = None,
+        chair: str | None = None,
+        chatham_house: bool = True,
+        start_time: str = "10:00",
+    ) -> Agenda:
+        """Drafts the agenda of a reference-group meeting from the corpus.
+
+        Args:
+            group: ``"public"`` or ``"user"``.
+            date: Meeting date as ``YYYY-MM-DD``; left open when omitted.
+            duration_minutes: Length of the meeting; the items' minutes add up to it.
+            focus: Discussion topics; by default the four reference-group questions of
+                the source document.
+            chair: The chair's name or role.
+            chatham_house: State that the meeting is under the Chatham House Rule.
+            start_time: Start time as ``HH:MM``.
+
+        Returns:
+            The agenda: standard items, cited discussion items and timings.
+        """
+        from ctassist.agenda import draft_agenda
+
+        return draft_agenda(
+            self,
+            group=group,
+            date=date,
+            duration_minutes=duration_minutes,
+            focus=focus,
+            chair=chair,
+            chatham_house=chatham_house,
+            start_time=start_time,
+        )
+
+    def add_document(
+        self, data: bytes, *, kind: str = "source", filename: str | None = None
+    ) -> AddedDocument:
+        """Stores an uploaded document or meeting note in the corpus and indexes it at once.
+
+        The stored name is generated; nothing of ``filename`` but its extension is used.
+        The document is validated before anything is written, and an existing file is
+        never overwritten.
+
+        Args:
+            data: The file's bytes.
+            kind: ``"source"`` or ``"notes"``.
+            filename: The client's file name, for its extension only.
+
+        Returns:
+            Where it was stored and the indexing report.
+
+        Raises:
+            LoadError: The file cannot be used (the message says why); nothing is written.
+        """
+        from ctassist.intake import add_document
+
+        return add_document(self, data, kind=kind, filename=filename)
+
+    def add_note(self, path: str | Path) -> AddedDocument:
+        """Validates a meeting note's front matter, stores it under ``corpus/notes/`` and
+        indexes it (``ctassist notes add FILE``)."""
+        from ctassist.intake import add_note
+
+        return add_note(self, Path(path))
+
+    def stream(
+        self, question: str, history: History | None = None, filters: FilterArg = None
+    ) -> AnswerStream:
+        """Like :meth:`ask`, but yields the answer's text piece by piece (for a chat UI).
+
+        Returns:
+            An iterator of text pieces; once exhausted, its ``answer`` attribute holds
+            the full :class:`Answer` with its citations.
+        """
+        return AnswerStream(lambda: self.ask(question, history, filters))
+
+
+class AnswerStream:
+    """Iterates over an answer's text in pieces; ``answer`` is set when done."""
+
+    def __init__(self, produce: Any) -> None:
+        self._produce = produce
+        self.answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        answer = self._produce()
+        self.answer = answer
+        yield from _pieces(answer.text)
+
+
+def _pieces(text: str) -> Iterator[str]:
+    """Sentence-sized pieces (each with its citation marker), white space kept."""
+    import re
+
+    for match in re.finditer(r".+?(?:\]\s+|\n|$)", text, re.DOTALL):
+        if match.group(0):
+            yield match.group(0)
 
 
 def _settings_dict(settings: Settings) -> dict[str, Any]:

@@ -50,6 +50,47 @@ def _parser() -> argparse.ArgumentParser:
 
     docs = sub.add_parser("documents", parents=[common], help="list the indexed documents")
     docs.set_defaults(run=_documents)
+
+    ask = sub.add_parser("ask", parents=[common], help="answer a question with numbered sources")
+    ask.add_argument("question", nargs="?", help="the question; without it, an interactive session")
+    ask.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    ask.add_argument("--kind", choices=["all", "sources", "notes"], default="all", help="part of the corpus")
+    ask.add_argument("--group", choices=["public", "user"], help="only notes of this reference group")
+    ask.add_argument("--doc", action="append", help="only this document (repeatable)")
+    ask.add_argument("--llm", choices=["none", "gguf", "openai"], help="answer mode (CTASSIST_LLM)")
+    ask.set_defaults(run=_ask)
+
+    agenda = sub.add_parser("agenda", parents=[common], help="draft a reference-group meeting agenda")
+    agenda.add_argument("--group", required=True, help="public or user")
+    agenda.add_argument("--date", help="meeting date, YYYY-MM-DD")
+    agenda.add_argument("--minutes", type=int, default=120, help="meeting length in minutes (default 120)")
+    agenda.add_argument("--start", default="10:00", help="start time HH:MM (default 10:00)")
+    agenda.add_argument(
+        "--focus", action="append", help="a discussion topic (repeatable); default: the four questions"
+    )
+    agenda.add_argument("--chair", help="the chair's name or role")
+    agenda.add_argument("--no-chatham-house", action="store_true", help="do not state the Chatham House Rule")
+    agenda.add_argument("--format", choices=["md", "docx", "json"], default="md")
+    agenda.add_argument("--out", help="output file (required for docx; stdout otherwise)")
+    agenda.set_defaults(run=_agenda)
+
+    notes = sub.add_parser("notes", help="meeting notes")
+    notes_sub = notes.add_subparsers(metavar="ACTION")
+    notes_add = notes_sub.add_parser("add", parents=[common], help="validate, store and index a meeting note")
+    notes_add.add_argument("file", help="a Markdown note with front matter (see corpus/notes/README.md)")
+    notes_add.set_defaults(run=_notes_add)
+
+    serve = sub.add_parser("serve", parents=[common], help="start the chat UI")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)"
+    )
+    serve.add_argument("--port", type=int, default=7860)
+    serve.add_argument("--auth", help="user:password, or a file of user:password lines (CTASSIST_UI_AUTH)")
+    serve.set_defaults(run=_serve)
+
+    evaluate = sub.add_parser("eval", help="run the evaluation suite (python -m evals)")
+    evaluate.add_argument("rest", nargs=argparse.REMAINDER, help="arguments for python -m evals")
+    evaluate.set_defaults(run=_eval)
     return parser
 
 
@@ -77,6 +118,98 @@ def _documents(args: argparse.Namespace) -> int:
     for record in _assistant(args).documents():
         print(f"{record.doc_id}\t{record.kind}\t{record.chunks} chunks\t{record.indexed_at}\t{record.title}")
     return EXIT_OK
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from ctassist.assistant import Assistant
+
+    assistant = Assistant(corpus_dir=args.corpus_dir, index_dir=args.index_dir, llm=args.llm)
+    filters: dict[str, Any] = {"kind": args.kind, "group": args.group, "docs": args.doc or ()}
+    if args.question is not None:
+        answer = assistant.ask(args.question, filters=filters)
+        print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else format_answer(answer))
+        return EXIT_OK
+    history: list[tuple[str, str]] = []
+    print("Ask about the corpus; an empty line ends the session.", file=sys.stderr)
+    while True:
+        try:
+            question = input("> ").strip()
+        except EOFError:
+            return EXIT_OK
+        if not question:
+            return EXIT_OK
+        try:
+            answer = assistant.ask(question, history=history, filters=filters)
+        except CtassistError as exc:
+            print(f"ctassist: error: {exc}", file=sys.stderr)
+            continue
+        print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else format_answer(answer))
+        history.append((question, answer.text))
+
+
+def format_answer(answer: Any) -> str:
+    """An answer as text: the answer, then its numbered sources with their quotes."""
+    lines = [answer.text]
+    if answer.citations:
+        lines += ["", "Sources:"]
+        for c in answer.citations:
+            where = ", ".join(x for x in (c.section, f"page {c.page}" if c.page else None) if x)
+            lines.append(f"[{c.n}] {c.title} ({c.doc}{', ' + where if where else ''})")
+            lines.append(f'    "{c.quote}"')
+    return "\n".join(lines)
+
+
+def _agenda(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    if args.format == "docx" and not args.out:
+        print("ctassist: error: --format docx needs --out FILE", file=sys.stderr)
+        return EXIT_ERROR
+    agenda = _assistant(args).draft_agenda(
+        group=args.group,
+        date=args.date,
+        duration_minutes=args.minutes,
+        focus=args.focus,
+        chair=args.chair,
+        chatham_house=not args.no_chatham_house,
+        start_time=args.start,
+    )
+    if args.format == "docx":
+        agenda.to_docx(Path(args.out))
+        print(f"wrote {args.out}", file=sys.stderr)
+        return EXIT_OK
+    text = (
+        json.dumps(agenda.to_dict(), indent=2, ensure_ascii=False)
+        if args.format == "json"
+        else agenda.to_markdown()
+    )
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        print(text)
+    return EXIT_OK
+
+
+def _notes_add(args: argparse.Namespace) -> int:
+    added = _assistant(args).add_note(args.file)
+    print(f"stored {args.file} as {added.doc_id}")
+    print(added.report.summary())
+    return EXIT_OK if added.report.ok else EXIT_SKIPPED
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from ui.app import serve
+
+    return serve(
+        corpus_dir=args.corpus_dir, index_dir=args.index_dir, host=args.host, port=args.port, auth=args.auth
+    )
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from evals.__main__ import main as evals_main
+
+    return evals_main(args.rest)
 
 
 def _progress_bar(*, enabled: bool) -> tuple[Callable[[int, int, str], None] | None, Callable[[], None]]:

@@ -46,7 +46,8 @@ class Settings:
         top_k: Passages handed to the answer composer.
         candidates: Passages each retriever returns before fusion.
         rerank: Re-rank fused candidates with the cross-encoder.
-        abstain_threshold: Minimum evidence score below which the assistant abstains.
+        abstain_threshold: The best sentence's cross-encoder logit must reach this, or the
+            assistant abstains (calibrated on ``evals/questions.jsonl``).
         llm: ``none`` (extractive answers), ``gguf`` (local llama.cpp model) or
             ``openai`` (any OpenAI-compatible endpoint).
         llm_model_path: GGUF file for ``llm="gguf"``; empty means the SmolLM2 file of
@@ -75,7 +76,7 @@ class Settings:
     top_k: int = 6
     candidates: int = 30
     rerank: bool = True
-    abstain_threshold: float = 0.35
+    abstain_threshold: float = 0.0
     llm: LLMBackend = "none"
     llm_model_path: str = ""
     llm_base_url: str = "http://127.0.0.1:8080/v1"

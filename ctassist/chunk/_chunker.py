@@ -64,12 +64,17 @@ def chunk_document(document: LoadedDocument, *, chunk_size: int = 700, overlap: 
                     start=start,
                     end=end,
                     text=document.text[start:end],
-                    heading_path=document.heading_path_at(start),
+                    heading_path=_without_title(document.heading_path_at(start), document.title),
                     page=document.page_at(start),
                     sentences=tuple(group),
                 )
             )
     return chunks
+
+
+def _without_title(path: tuple[str, ...], title: str) -> tuple[str, ...]:
+    """The document's own title heading says nothing a citation does not already say."""
+    return path[1:] if path and path[0] == title else path
 
 
 def _sections(document: LoadedDocument) -> list[tuple[int, int]]:

@@ -7,6 +7,7 @@ processes (or machines, in server mode) share one consistent view.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -125,10 +126,8 @@ class ChunkStore:
 
     def reset(self) -> None:
         """Drops every chunk (for a rebuild) and records the current model."""
-        try:
+        with contextlib.suppress(Exception):  # absent already: nothing to drop
             self.client.delete_collection(self.settings.collection)
-        except Exception:  # noqa: BLE001 - absent already: nothing to drop
-            pass
         self.collection = self._open_collection()
 
     def count(self) -> int:
@@ -152,6 +151,15 @@ class ChunkStore:
         step = self.client.get_max_batch_size()
         for start in range(0, len(ids), step):
             self.collection.delete(ids=ids[start : start + step])
+
+    def ids(self) -> list[str]:
+        """Every chunk id in the collection."""
+        ids: list[str] = []
+        while True:
+            page = self.collection.get(include=[], limit=_PAGE, offset=len(ids))
+            ids.extend(page["ids"])
+            if len(page["ids"]) < _PAGE:
+                return ids
 
     def iter_metadata(self) -> Iterator[tuple[str, dict[str, Any]]]:
         offset = 0

@@ -79,7 +79,7 @@ def load_document(path: Path, corpus_dir: Path, *, max_file_mb: float = 20.0) ->
     if size > max_file_mb * 1024 * 1024:
         raise LoadError(
             doc_id,
-            f"file is {size / 1024 / 1024:.1f} MB, over the limit of {max_file_mb:g} MB "
+            f"file is {size / 1024 / 1024:.3g} MB, over the limit of {max_file_mb:g} MB "
             "(CTASSIST_MAX_FILE_MB)",
         )
     data = path.read_bytes()

@@ -16,6 +16,21 @@ GROUPS = ("public", "user")
 STATUSES = ("open", "done")
 
 
+class _Loader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that keeps an impossible date (``2024-02-30``) as text instead of
+    raising ``ValueError``, so that the field's own check names it."""
+
+
+def _timestamp_or_text(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 def split_front_matter(text: str) -> tuple[str | None, int]:
     """Returns the raw front matter (or ``None``) and the offset where the body starts."""
     match = _FRONT_MATTER.match(text)
@@ -29,7 +44,7 @@ def parse_front_matter(path: str, raw: str | None) -> dict[str, Any]:
     if raw is None:
         return {}
     try:
-        data = yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=_Loader)  # a SafeLoader: no arbitrary objects
     except yaml.YAMLError as exc:
         raise NoteFormatError(path, f"front matter is not valid YAML ({_first_line(exc)})") from None
     if data is None:

@@ -1,0 +1,18 @@
+"""Answer: resolve follow-ups, compose a cited answer from passages, or abstain."""
+
+from ctassist.answer._abstain import NOT_COVERED, abstention_text
+from ctassist.answer._extractive import Composition, ExtractiveComposer
+from ctassist.answer._followup import ResolvedQuestion, Turn, normalise_history, resolve_follow_up
+from ctassist.answer._safety import looks_like_instruction
+
+__all__ = [
+    "NOT_COVERED",
+    "Composition",
+    "ExtractiveComposer",
+    "ResolvedQuestion",
+    "Turn",
+    "abstention_text",
+    "looks_like_instruction",
+    "normalise_history",
+    "resolve_follow_up",
+]

@@ -1,0 +1,118 @@
+"""Follow-up questions: resolved from the conversation before retrieval."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ctassist.retrieve import content_terms
+
+_LEADING_LINK = re.compile(
+    r"^\s*(and|but|also|so|then|what about|how about|and what about|or)\b", re.IGNORECASE
+)
+_REFERRING = re.compile(
+    r"\b(it|its|they|them|their|theirs|this|that|these|those|he|she|him|his|her|there|"
+    r"the other|another|the same|the former|the latter|else|the rest|the remaining)\b",
+    re.IGNORECASE,
+)
+_CONTRAST = re.compile(r"\b(other|another|else|rest|remaining|latter|former)\b", re.IGNORECASE)
+
+History = Sequence[Any]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One exchange of a conversation."""
+
+    question: str
+    answer: str
+
+
+def normalise_history(history: History | None) -> list[Turn]:
+    """Accepts ``[(question, answer), ...]`` or chat messages
+    ``[{"role": "user"|"assistant", "content": ...}, ...]`` (Gradio's format)."""
+    if not history:
+        return []
+    turns: list[Turn] = []
+    pending: str | None = None
+    for item in history:
+        if isinstance(item, Mapping):
+            role, content = item.get("role"), _text(item.get("content"))
+            if role == "user":
+                if pending is not None:
+                    turns.append(Turn(pending, ""))
+                pending = content
+            elif role == "assistant" and pending is not None:
+                turns.append(Turn(pending, content))
+                pending = None
+        elif isinstance(item, Sequence) and not isinstance(item, str) and len(item) == 2:
+            turns.append(Turn(_text(item[0]), _text(item[1])))
+    if pending is not None:
+        turns.append(Turn(pending, ""))
+    return turns
+
+
+def _text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, Sequence):  # Gradio may send a list of parts
+        return " ".join(_text(part) for part in content)
+    if isinstance(content, Mapping):
+        return str(content.get("text", ""))
+    return "" if content is None else str(content)
+
+
+@dataclass(frozen=True)
+class ResolvedQuestion:
+    """A question made ready for retrieval.
+
+    Attributes:
+        question: As asked.
+        standalone: With the topic of the earlier turn added when it is a follow-up.
+        is_follow_up: Whether the conversation was used.
+        contrast: The question asks for something *other* than the last answer gave
+            ("the other group"), so the last answer's sentences should not be repeated.
+        previous_answer: The last answer's text (for ``contrast``).
+    """
+
+    question: str
+    standalone: str
+    is_follow_up: bool = False
+    contrast: bool = False
+    previous_answer: str = ""
+
+
+def resolve_follow_up(question: str, history: History | None) -> ResolvedQuestion:
+    """Makes a follow-up question standalone using the conversation.
+
+    A question is a follow-up when it opens with a linking word ("and", "what about"),
+    or refers back ("it", "they", "the other ...") while naming too little on its own to
+    be searched. The previous question (itself already resolved) is then appended.
+
+    Example:
+        >>> resolve_follow_up("And who attended the other group?",
+        ...                   [("Who attended the public reference group?", "...")]).standalone
+        'And who attended the other group? (Who attended the public reference group?)'
+    """
+    question = " ".join(question.split())
+    turns = normalise_history(history)
+    if not turns:
+        return ResolvedQuestion(question, question)
+    own_terms = content_terms(question)
+    linked = bool(_LEADING_LINK.match(question))
+    referring = bool(_REFERRING.search(question))
+    if not (linked or (referring and len(own_terms) <= 4) or len(own_terms) <= 1):
+        return ResolvedQuestion(question, question)
+    previous = turns[-1]
+    # The previous question may itself have been a follow-up: resolve it in its context.
+    earlier = resolve_follow_up(previous.question, [(t.question, t.answer) for t in turns[:-1]])
+    standalone = f"{question} ({earlier.standalone})"
+    return ResolvedQuestion(
+        question,
+        standalone,
+        is_follow_up=True,
+        contrast=bool(_CONTRAST.search(question)),
+        previous_answer=previous.answer,
+    )

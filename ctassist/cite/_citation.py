@@ -1,0 +1,116 @@
+"""Citations and answers: the values every interface (library, CLI, UI, evals) shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with the scores each retrieval stage gave it.
+
+    ``text`` is ``document.text[start:end]`` of document ``doc_id``.
+    """
+
+    chunk_id: str
+    doc_id: str
+    title: str
+    kind: str
+    section: str
+    page: int | None
+    start: int
+    end: int
+    text: str
+    metadata: dict[str, Any] = field(default_factory=dict, compare=False)
+    dense: float = 0.0
+    lexical: float = 0.0
+    fused: float = 0.0
+    rerank: float | None = None
+
+    @property
+    def score(self) -> float:
+        """The passage's final relevance: the re-ranker's when it ran, else the fused score."""
+        return self.rerank if self.rerank is not None else self.fused
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One numbered source of an answer.
+
+    ``quote`` is exactly ``document.text[start:end]`` of document ``doc`` (the path
+    relative to ``corpus/``), so it can be found verbatim and highlighted.
+    """
+
+    n: int
+    doc: str
+    title: str
+    section: str | None
+    page: int | None
+    quote: str
+    start: int
+    end: int
+    kind: str = "source"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract: ``n, doc, title, section, page, quote`` plus offsets."""
+        return {
+            "n": self.n,
+            "doc": self.doc,
+            "title": self.title,
+            "section": self.section,
+            "page": self.page,
+            "quote": self.quote,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+AnswerMode = Literal["extractive", "generative", "abstained"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The assistant's reply to one question.
+
+    Attributes:
+        text: The answer; each sentence ends with its ``[n]`` citation markers. When
+            ``abstained`` it says plainly that the corpus does not cover the question.
+        citations: The sources, numbered as in ``text``.
+        abstained: True when the corpus holds no support for an answer.
+        question: The question as asked.
+        standalone_question: The question after resolving follow-ups against the history.
+        closest: When abstaining, the titles of the closest documents.
+        passages: The retrieved passages, best first, with their scores.
+        timings: Seconds spent per stage (``retrieve``, ``rerank``, ``compose``, ...).
+        mode: How the text was produced.
+        removed_sentences: Generated sentences dropped by citation verification.
+    """
+
+    text: str
+    citations: tuple[Citation, ...]
+    abstained: bool
+    question: str
+    standalone_question: str
+    closest: tuple[str, ...] = ()
+    passages: tuple[Passage, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)
+    mode: AnswerMode = "extractive"
+    removed_sentences: int = 0
+
+    @property
+    def retrieval_scores(self) -> list[float]:
+        return [p.score for p in self.passages]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``ctassist ask --json`` contract (with a few extra keys)."""
+        return {
+            "answer": self.text,
+            "abstained": self.abstained,
+            "citations": [c.to_dict() for c in self.citations],
+            "standalone_question": self.standalone_question,
+            "closest": list(self.closest),
+            "mode": self.mode,
+            "removed_sentences": self.removed_sentences,
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+        }

@@ -1,0 +1,41 @@
+"""Dense retrieval: the Chroma collection searched through LangChain's ``Chroma`` store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ctassist.embed import Encoder
+from ctassist.index import ChunkStore
+from ctassist.retrieve._filters import Filters
+
+
+class DenseRetriever:
+    """Nearest chunks by cosine similarity of all-MiniLM-L6-v2 embeddings.
+
+    Args:
+        store: The collection (embedded or on a Chroma server).
+        encoder: The same model the index was built with.
+    """
+
+    def __init__(self, store: ChunkStore, encoder: Encoder) -> None:
+        from langchain_chroma import Chroma
+
+        self.encoder = encoder
+        self.vectorstore = Chroma(
+            client=store.client,
+            collection_name=store.settings.collection,
+            embedding_function=encoder,
+            create_collection_if_not_exists=False,
+        )
+
+    def search(self, query: str, filters: Filters, k: int) -> list[tuple[str, float, str, dict[str, Any]]]:
+        """The ``k`` nearest chunks as ``(id, similarity, text, metadata)``, best first."""
+        vector = self.encoder.embed_query(query)
+        found = self.vectorstore.similarity_search_by_vector_with_relevance_scores(
+            vector, k=k, filter=filters.to_chroma_where()
+        )
+        # The collection uses cosine distance; similarity = 1 - distance.
+        return [
+            (doc.id or "", 1.0 - float(distance), doc.page_content, dict(doc.metadata))
+            for doc, distance in found
+        ]

@@ -1,0 +1,239 @@
+"""Builders for test inputs (PDF, DOCX, HTML, notes, generated corpora) and a Chroma server."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHIPPED_CORPUS = REPO / "corpus"
+CHROMA_BIN = Path(sys.executable).with_name("chroma")
+
+
+class Corpus:
+    """A corpus folder under a test's tmp dir; paths are relative to it, with ``/``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    def write(self, relative: str, content: str | bytes) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            path.write_bytes(content.encode("utf-8"))
+        else:
+            path.write_bytes(content)
+        return path
+
+    def remove(self, relative: str) -> None:
+        (self.root / relative).unlink()
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative
+
+
+# --- text formats -------------------------------------------------------------------------
+
+CHANNEL_MD = """# Channel
+
+Channel is a multi-agency programme. It supports people at risk of being drawn into terrorism.
+
+## Referrals
+
+Only the police can refer a person to a Channel panel. In 2022 there were 6,922 referrals to Prevent, e.g. schools made many of them. The duty under s.26 of the Act applies to specified authorities.
+
+### Panels
+
+The local authority chairs the panel. Panel partners must co-operate under s. 38 of the Act.
+
+## Support
+
+Support offered through a Channel panel requires consent. For a person under 18, a parent gives consent.
+"""
+
+PREVENT_TXT = """Prevent duty guidance
+
+The Prevent duty applies to schools, universities, health bodies and the police. It came into force in 2015.
+
+Who the duty applies to
+
+Specified authorities must have due regard to the need to prevent people from being drawn into terrorism.
+"""
+
+HTML_PAGE = """<!doctype html>
+<html><head><title>Prevent statistics</title>
+<script>var tracking = "do not index this script";</script>
+<style>body { color: red; }</style></head>
+<body>
+<nav>Home | About</nav>
+<h1>Prevent statistics</h1>
+<p>The Home Office publishes Prevent referral statistics every year.</p>
+<h2>Referrals by sector</h2>
+<p>Education made the largest share of referrals.</p>
+<ul><li>Education referrals</li><li>Police referrals</li></ul>
+<footer>Crown copyright</footer>
+</body></html>
+"""
+
+
+def note_text(
+    *,
+    group: str = "public",
+    date: str = "2024-03-05",
+    title: str = "Prevent public reference group: meeting 1",
+    attendees: str = '\n  - "Chair (HMICFRS)"\n  - "Academic"',
+    actions: str = '\n  - action: "Circulate the terms of reference"\n    owner: "Secretariat"\n    status: open\n    due: 2024-04-01',
+    body: str = "## Discussion\n\nThe Academic said that Prevent referrals from schools had risen.\n\n## Decisions\n\nThe group agreed to meet again in April.\n",
+) -> str:
+    """A meeting note in the format of corpus/notes/README.md; pass a field as ``None``-like
+    text to change it."""
+    return (
+        "---\n"
+        f"group: {group}\n"
+        f"date: {date}\n"
+        f'title: "{title}"\n'
+        f"attendees:{attendees}\n"
+        f"actions:{actions}\n"
+        "---\n\n"
+        f"{body}"
+    )
+
+
+def generated_markdown(number: int, paragraphs: int = 20, *, version: int = 1) -> str:
+    """A Markdown file with a heading every five paragraphs; ``version`` changes every paragraph."""
+    lines = [f"# Generated document {number}", ""]
+    for p in range(paragraphs):
+        if p % 5 == 0:
+            lines += [f"## Part {p // 5 + 1}", ""]
+        lines += [
+            f"Paragraph {p} of document {number} (version {version}) records a finding on Prevent. "
+            f"Referral {number * 100 + p} was reviewed by panel {p % 7}.",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+# --- binary formats -----------------------------------------------------------------------
+
+
+def pdf_bytes(pages: list[str], *, title: str = "", user_password: str | None = None) -> bytes:
+    """A PDF with one page per text, drawn with a core font."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    if title:
+        pdf.set_title(title)
+    pdf.set_font("helvetica", size=12)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 8, text)
+    if user_password is not None:
+        pdf.set_encryption(owner_password="owner-secret", user_password=user_password)
+    return bytes(pdf.output())
+
+
+def scanned_pdf_bytes() -> bytes:
+    """A PDF page holding only a filled rectangle: no text layer, like a scan."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_fill_color(40, 40, 40)
+    pdf.rect(20, 20, 120, 80, style="F")
+    return bytes(pdf.output())
+
+
+def docx_bytes() -> bytes:
+    """A Word document with a title, nested headings, paragraphs and a table."""
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = "Channel guidance"
+    document.add_paragraph("Channel guidance", style="Heading 1")
+    document.add_paragraph("Channel supports people at risk of radicalisation. It is voluntary.")
+    document.add_paragraph("Panel membership", style="Heading 2")
+    document.add_paragraph("The local authority chairs the panel.")
+    table = document.add_table(rows=2, cols=2)
+    for row, (role, duty) in enumerate([("Role", "Duty"), ("Police", "Refer cases")]):
+        table.cell(row, 0).text = role
+        table.cell(row, 1).text = duty
+    document.add_paragraph("Consent", style="Heading 2")
+    document.add_paragraph("Support requires consent.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+# --- processes ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment for a ``ctassist`` subprocess: no CTASSIST_* variables of the caller."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CTASSIST_")}
+    env.update(extra)
+    return env
+
+
+def run_cli(*args: str, env: Mapping[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ctassist.cli", *args],
+        capture_output=True,
+        text=True,
+        env=dict(env) if env is not None else clean_env(),
+        timeout=timeout,
+        check=False,
+    )
+
+
+def _heartbeat(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def chroma_server(data_dir: Path, *, startup_timeout: float = 60) -> Iterator[str]:
+    """Runs ``chroma run`` on a free loopback port; yields its URL, stops it afterwards."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (data_dir.parent / "chroma-server.log").open("w")
+    process = subprocess.Popen(
+        [str(CHROMA_BIN), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(data_dir)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=clean_env(ANONYMIZED_TELEMETRY="False"),
+    )
+    try:
+        deadline = time.monotonic() + startup_timeout
+        while not _heartbeat(url):
+            if process.poll() is not None:
+                raise RuntimeError(f"chroma run exited with {process.returncode}; see {log.name}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"chroma run did not answer on {url}; see {log.name}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()

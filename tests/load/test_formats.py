@@ -1,0 +1,215 @@
+"""The readers of each file format: text, headings, pages, titles, and their refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from ctassist.errors import LoadError
+from ctassist.load._formats import (
+    READERS,
+    decode_text,
+    read_docx,
+    read_html,
+    read_markdown,
+    read_pdf,
+    read_plain_text,
+)
+from tests.helpers import CHANNEL_MD, HTML_PAGE, PREVENT_TXT, docx_bytes, pdf_bytes, scanned_pdf_bytes
+
+
+def test_every_supported_extension_has_a_reader() -> None:
+    assert set(READERS) == {".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"}
+
+
+# --- decode_text --------------------------------------------------------------------------
+
+
+def test_decode_normalises_line_endings_and_drops_bom() -> None:
+    assert decode_text("a.txt", b"\xef\xbb\xbfone\r\ntwo\rthree\n") == "one\ntwo\nthree\n"
+
+
+def test_decode_refuses_non_utf8_naming_byte_and_offset() -> None:
+    with pytest.raises(LoadError) as caught:
+        decode_text("sources/latin1.txt", "Café Prevent".encode("latin-1"))
+    assert caught.value.path == "sources/latin1.txt"
+    assert caught.value.reason == "not valid UTF-8 (byte 0xe9 at offset 3); re-save the file as UTF-8"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"text\x00with a NUL byte", bytes(range(1, 32)) * 20, b"PK\x03\x04\x14\x00\x06\x00\x08\x00" * 30],
+)
+def test_decode_refuses_binary_content(data: bytes) -> None:
+    with pytest.raises(LoadError) as caught:
+        decode_text("sources/binary.txt", data)
+    assert caught.value.reason == "binary content in a text file (is the extension wrong?)"
+
+
+def test_decode_accepts_tabs_and_form_feeds() -> None:
+    assert decode_text("a.txt", b"col\tcol\n\x0cnext page\n") == "col\tcol\n\x0cnext page\n"
+
+
+# --- Markdown and plain text --------------------------------------------------------------
+
+
+def test_markdown_headings_levels_offsets_and_title() -> None:
+    extracted = read_markdown("sources/channel.md", CHANNEL_MD.encode())
+    assert extracted.text == CHANNEL_MD
+    assert [(h.level, h.title) for h in extracted.headings] == [
+        (1, "Channel"),
+        (2, "Referrals"),
+        (3, "Panels"),
+        (2, "Support"),
+    ]
+    for heading in extracted.headings:
+        assert extracted.text[heading.start : heading.end].lstrip("# ") == heading.title
+    assert extracted.title == "Channel"
+
+
+def test_markdown_ignores_hash_lines_inside_code_fences() -> None:
+    text = "# Real\n\n```\n# not a heading\n```\n\n## Also real ##\n\nText.\n"
+    extracted = read_markdown("a.md", text.encode())
+    assert [h.title for h in extracted.headings] == ["Real", "Also real"]
+
+
+def test_markdown_title_falls_back_to_first_heading_of_any_level() -> None:
+    assert read_markdown("a.md", b"## Only level two\n\nText.\n").title == "Only level two"
+    assert read_markdown("a.md", b"No headings at all.\n").title == ""
+
+
+def test_plain_text_title_is_first_line_and_short_lines_are_headings() -> None:
+    extracted = read_plain_text("sources/prevent.txt", PREVENT_TXT.encode())
+    assert extracted.title == "Prevent duty guidance"
+    assert [(h.level, h.title) for h in extracted.headings] == [
+        (1, "Prevent duty guidance"),
+        (2, "Who the duty applies to"),
+    ]
+    for heading in extracted.headings:
+        assert extracted.text[heading.start : heading.end] == heading.title
+
+
+def test_plain_text_sentences_and_bullets_are_not_headings() -> None:
+    text = "Title line\n\nA sentence that ends.\n\n• a bullet point\n\n1. numbered item\n\nShort one:\n"
+    extracted = read_plain_text("a.txt", text.encode())
+    assert [h.title for h in extracted.headings] == ["Title line"]
+
+
+# --- HTML ---------------------------------------------------------------------------------
+
+
+def test_html_blocks_headings_lists_and_no_script() -> None:
+    extracted = read_html("sources/stats.html", HTML_PAGE.encode())
+    assert extracted.title == "Prevent statistics"
+    assert extracted.text == (
+        "Prevent statistics\n\n"
+        "The Home Office publishes Prevent referral statistics every year.\n\n"
+        "Referrals by sector\n\n"
+        "Education made the largest share of referrals.\n\n"
+        "• Education referrals\n\n"
+        "• Police referrals"
+    )
+    assert "tracking" not in extracted.text
+    assert "color" not in extracted.text
+    assert "Home | About" not in extracted.text
+    assert "Crown copyright" not in extracted.text
+    assert [(h.level, h.title) for h in extracted.headings] == [(1, "Prevent statistics"), (2, "Referrals by sector")]
+    for heading in extracted.headings:
+        assert extracted.text[heading.start : heading.end] == heading.title
+
+
+def test_html_title_falls_back_to_h1_and_loose_text_is_kept() -> None:
+    assert read_html("a.html", b"<body><h1>Heading title</h1><p>Body.</p></body>").title == "Heading title"
+    assert read_html("a.html", b"<div>Just a <b>div</b> of text</div>").text == "Just a div of text"
+
+
+# --- PDF ----------------------------------------------------------------------------------
+
+
+def test_pdf_pages_are_kept_as_spans() -> None:
+    pages = [
+        "Page one text. Prevent is one of four strands of CONTEST.",
+        "Page two text. Channel supports vulnerable people.",
+        "Page three text. The police make referrals.",
+    ]
+    extracted = read_pdf("sources/report.pdf", pdf_bytes(pages, title="Prevent report"))
+    assert extracted.title == "Prevent report"
+    assert [span.number for span in extracted.pages] == [1, 2, 3]
+    for span, page in zip(extracted.pages, pages, strict=True):
+        assert extracted.text[span.start : span.end] == page
+
+
+def test_pdf_page_numbers_skip_blank_pages() -> None:
+    extracted = read_pdf("a.pdf", pdf_bytes(["First page.", "", "Third page."]))
+    assert [(extracted.text[s.start : s.end], s.number) for s in extracted.pages] == [
+        ("First page.", 1),
+        ("Third page.", 3),
+    ]
+
+
+def test_encrypted_pdf_is_refused() -> None:
+    with pytest.raises(LoadError) as caught:
+        read_pdf("sources/locked.pdf", pdf_bytes(["Secret text."], user_password="secret"))
+    assert caught.value.path == "sources/locked.pdf"
+    assert caught.value.reason == "encrypted PDF (password-protected); save an unprotected copy"
+
+
+def test_pdf_with_owner_password_only_is_read() -> None:
+    extracted = read_pdf("a.pdf", pdf_bytes(["Readable without a password."], user_password=""))
+    assert extracted.text == "Readable without a password."
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.7\n" + b"garbage \x00\xff" * 50,
+        bytes(range(256)) * 4,
+        pdf_bytes(["A normal page that is cut short."])[:400],
+    ],
+    ids=["garbage", "random-bytes", "truncated"],
+)
+def test_corrupt_pdf_is_refused(data: bytes) -> None:
+    with pytest.raises(LoadError) as caught:
+        read_pdf("sources/broken.pdf", data)
+    assert caught.value.path == "sources/broken.pdf"
+    assert caught.value.reason.startswith("corrupt or unreadable PDF (")
+
+
+def test_scanned_pdf_without_text_layer_is_refused() -> None:
+    with pytest.raises(LoadError) as caught:
+        read_pdf("sources/scan.pdf", scanned_pdf_bytes())
+    assert caught.value.reason == (
+        "no extractable text in 1 page(s): a scanned PDF without a text layer? Run OCR on it first"
+    )
+
+
+# --- DOCX ---------------------------------------------------------------------------------
+
+
+def test_docx_headings_paragraphs_and_table_rows() -> None:
+    extracted = read_docx("sources/guidance.docx", docx_bytes())
+    assert extracted.title == "Channel guidance"
+    assert extracted.text.split("\n\n") == [
+        "Channel guidance",
+        "Channel supports people at risk of radicalisation. It is voluntary.",
+        "Panel membership",
+        "The local authority chairs the panel.",
+        "Role | Duty",
+        "Police | Refer cases",
+        "Consent",
+        "Support requires consent.",
+    ]
+    assert [(h.level, h.title) for h in extracted.headings] == [
+        (1, "Channel guidance"),
+        (2, "Panel membership"),
+        (2, "Consent"),
+    ]
+    for heading in extracted.headings:
+        assert extracted.text[heading.start : heading.end] == heading.title
+
+
+@pytest.mark.parametrize("data", [b"not a zip file at all", b"PK\x05\x06" + b"\x00" * 18])
+def test_corrupt_docx_is_refused(data: bytes) -> None:
+    with pytest.raises(LoadError) as caught:
+        read_docx("sources/broken.docx", data)
+    assert caught.value.path == "sources/broken.docx"
+    assert caught.value.reason.startswith("corrupt or unreadable Word document (")

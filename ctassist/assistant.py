@@ -8,9 +8,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ctassist.answer import ExtractiveComposer, abstention_text, resolve_follow_up
+from ctassist.answer import Composition, ExtractiveComposer, abstention_text, resolve_follow_up
 from ctassist.answer._followup import History
-from ctassist.cite import Answer, Passage
+from ctassist.answer._generative import GenerativeAnswerer, make_chat_model
+from ctassist.cite import Answer, Passage, SupportVerifier
 from ctassist.config import Settings
 from ctassist.embed import Encoder
 from ctassist.errors import CtassistError
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from ctassist.intake import AddedDocument
 
 FilterArg = Filters | Mapping[str, Any] | None
+
+#: Passages given to a language model: small models lose track of longer contexts.
+_GENERATION_PASSAGES = 4
 
 #: Seconds between checks that another process has not changed a shared index.
 _RESYNC_SECONDS = 30.0
@@ -69,6 +73,8 @@ class Assistant:
         self._reranker: CrossEncoderReranker | None = None
         self._retriever: HybridRetriever | None = None
         self._lexical: LexicalIndex | None = None
+        self._generator: GenerativeAnswerer | None = None
+        self._generate_lock = threading.Lock()  # llama.cpp contexts are not thread-safe
         self._synced_at = 0.0
         self._synced_count = -1
 
@@ -98,6 +104,15 @@ class Assistant:
             if self._reranker is None:
                 self._reranker = CrossEncoderReranker()
             return self._reranker
+
+    @property
+    def generator(self) -> GenerativeAnswerer:
+        """The generative answerer (``llm`` setting other than ``none``), loaded once."""
+        with self._lock:
+            if self._generator is None:
+                verifier = SupportVerifier(self.encoder.encode, threshold=self.settings.support_threshold)
+                self._generator = GenerativeAnswerer(make_chat_model(self.settings), verifier)
+            return self._generator
 
     @property
     def retriever(self) -> HybridRetriever:
@@ -231,15 +246,50 @@ class Assistant:
                 timings=timings,
                 mode="abstained",
             )
+        if self.settings.llm != "none":
+            step = time.perf_counter()
+            generator = self.generator
+            with self._generate_lock:
+                generated = generator.run(resolved.standalone, passages[:_GENERATION_PASSAGES])
+            timings["generate"] = time.perf_counter() - step
+            timings["total"] = time.perf_counter() - started
+            if generated.citations:
+                return Answer(
+                    text=generated.text,
+                    citations=generated.citations,
+                    abstained=False,
+                    question=question,
+                    standalone_question=resolved.standalone,
+                    passages=tuple(passages),
+                    timings=timings,
+                    mode="generative",
+                    removed_sentences=generated.removed,
+                )
+            # No generated sentence survived verification: the extractive answer stands.
+            return self._extractive_answer(
+                question, resolved.standalone, composition, passages, timings, generated.removed
+            )
+        return self._extractive_answer(question, resolved.standalone, composition, passages, timings, 0)
+
+    @staticmethod
+    def _extractive_answer(
+        question: str,
+        standalone: str,
+        composition: Composition,
+        passages: list[Passage],
+        timings: dict[str, float],
+        removed: int,
+    ) -> Answer:
         return Answer(
             text=composition.text,
             citations=composition.citations,
             abstained=False,
             question=question,
-            standalone_question=resolved.standalone,
+            standalone_question=standalone,
             passages=tuple(passages),
             timings=timings,
             mode="extractive",
+            removed_sentences=removed,
         )
 
     def draft_agenda(

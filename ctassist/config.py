@@ -83,7 +83,7 @@ class Settings:
     llm_model: str = "local"
     llm_api_key: str = "not-needed"
     llm_max_tokens: int = 256
-    support_threshold: float = 0.5
+    support_threshold: float = 0.7
     _sources: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

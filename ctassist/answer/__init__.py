@@ -1,9 +1,9 @@
 """Answer: resolve follow-ups, compose a cited answer from passages, or abstain."""
 
+from ctassist._safety import looks_like_instruction
 from ctassist.answer._abstain import NOT_COVERED, abstention_text
 from ctassist.answer._extractive import Composition, ExtractiveComposer
 from ctassist.answer._followup import ResolvedQuestion, Turn, normalise_history, resolve_follow_up
-from ctassist.answer._safety import looks_like_instruction
 
 __all__ = [
     "NOT_COVERED",

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from ctassist.answer._safety import looks_like_instruction
+from ctassist._safety import looks_like_instruction
 from ctassist.chunk import sentence_spans
 from ctassist.cite import Citation, Passage
 from ctassist.retrieve import content_terms

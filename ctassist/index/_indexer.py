@@ -166,6 +166,9 @@ class Indexer:
             chunks = chunk_document(
                 document, chunk_size=self.settings.chunk_size, overlap=self.settings.chunk_overlap
             )
+            if not chunks:
+                # Nothing would be stored, so the next run would find no record and "add" it again.
+                raise LoadError(doc_id, "no text to index (the file holds only headings or markup)")
         except LoadError as exc:
             report.skipped.append(SkippedFile(exc.path, exc.reason))
             if record is not None:

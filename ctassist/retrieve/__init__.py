@@ -1,12 +1,12 @@
 """Retrieve: dense and lexical search, fused, filtered and re-ranked."""
 
+from ctassist._text import content_terms, words
 from ctassist.retrieve._dense import DenseRetriever
 from ctassist.retrieve._filters import Filters
 from ctassist.retrieve._fusion import reciprocal_rank_fusion
 from ctassist.retrieve._hybrid import HybridRetriever, to_passage
 from ctassist.retrieve._lexical import LexicalIndex
 from ctassist.retrieve._rerank import CrossEncoderReranker, packaged_reranker_dir
-from ctassist.retrieve._text import content_terms, words
 
 __all__ = [
     "CrossEncoderReranker",

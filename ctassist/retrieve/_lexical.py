@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from ctassist._text import content_terms
 from ctassist.index import ChunkStore
 from ctassist.retrieve._filters import Filters
-from ctassist.retrieve._text import content_terms
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,407 @@
+"""Drafting a reference-group agenda: standard items, cited discussion items, timings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ctassist.agenda._evidence import (
+    MIN_PROMPTS,
+    EvidenceFinder,
+    QuestionList,
+    Quote,
+    Topic,
+    standalone_query,
+)
+from ctassist.agenda._groups import CHATHAM_HOUSE, GROUPS, choose_question, generic_questions
+from ctassist.agenda._matters import PreviousMeeting, previous_meeting
+from ctassist.agenda._model import Agenda, AgendaError, AgendaItem, ItemKind, add_minutes
+from ctassist.agenda._timing import Timing, allocate
+from ctassist.cite import Citation
+
+if TYPE_CHECKING:
+    from ctassist.assistant import Assistant
+
+_MAX_TOPIC_CHARS = 300
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
+
+_STANDARD_TITLES: dict[str, str] = {
+    "welcome": "Welcome and introductions",
+    "apologies": "Apologies",
+    "declarations": "Declarations of interest",
+    "minutes": "Minutes of the last meeting and matters arising",
+    "aob": "Any other business",
+    "next_meeting": "Date of the next meeting",
+}
+
+
+@dataclass(frozen=True)
+class AgendaRequest:
+    """The validated arguments of :func:`draft_agenda`."""
+
+    group: str
+    date: str | None
+    duration_minutes: int
+    focus: tuple[str, ...]
+    chair: str | None
+    chatham_house: bool
+    start_time: str
+
+
+def draft_agenda(
+    assistant: Assistant,
+    *,
+    group: str,
+    date: str | None = None,
+    duration_minutes: int = 120,
+    focus: Sequence[str] | str | None = None,
+    chair: str | None = None,
+    chatham_house: bool = True,
+    start_time: str = "10:00",
+) -> Agenda:
+    """Drafts the agenda of a Prevent reference-group meeting from the corpus.
+
+    The items come in the usual order: welcome and introductions (the group's purpose and
+    membership, quoted from the sources), apologies, declarations of interest, minutes
+    and matters arising (each open action of the group's latest notes, with its owner),
+    the discussion items, any other business and the date of the next meeting.
+
+    Discussion items are the reference groups' questions listed in the sources, or the
+    ``focus`` topics. Each gets two to four facilitator prompts: a sentence of the corpus,
+    quoted verbatim and cited ``[n]``, followed by a question fitted to the group. A topic
+    the corpus does not support gets generic prompts and a drafting note, never an
+    invented citation.
+
+    Args:
+        assistant: The assistant whose corpus and index are used.
+        group: ``"public"`` or ``"user"``.
+        date: Meeting date ``YYYY-MM-DD``; notes of this date or later are not "previous".
+        duration_minutes: The meeting's length; the items' minutes add up to it exactly.
+        focus: Discussion topics (one string or several) instead of the default questions.
+        chair: The chair's name or role.
+        chatham_house: State that the meeting is held under the Chatham House Rule.
+        start_time: ``HH:MM`` (24-hour clock).
+
+    Returns:
+        The agenda.
+
+    Raises:
+        AgendaError: A bad argument (the message names it), a meeting too short for its
+            items (the message gives the minimum), an empty index, or no discussion
+            questions in the corpus when ``focus`` is not given.
+
+    Example:
+        >>> agenda = draft_agenda(assistant, group="user", date="2026-12-10", duration_minutes=90)
+        >>> [item.title for item in agenda.items][:2]
+        ['Welcome and introductions', 'Apologies']
+    """
+    request = validate_request(
+        group=group,
+        date=date,
+        duration_minutes=duration_minutes,
+        focus=focus,
+        chair=chair,
+        chatham_house=chatham_house,
+        start_time=start_time,
+    )
+    settings = assistant.settings
+    previous, problems = previous_meeting(
+        settings.corpus_dir, request.group, before=request.date, max_file_mb=settings.max_file_mb
+    )
+    open_actions = len(previous.open_actions) if previous else 0
+    if request.focus:
+        # Cheap feasibility check first: the retrieval below takes seconds.
+        allocate(
+            request.duration_minutes,
+            len(request.focus),
+            open_actions=open_actions,
+            has_previous=bool(previous),
+        )
+    if assistant.store.count() == 0:
+        raise AgendaError(
+            f"the index is empty: run `ctassist index` first (corpus: {settings.corpus_dir}, "
+            f"index: {settings.index_dir})"
+        )
+    finder = EvidenceFinder(assistant, request.group, before=request.date)
+    questions: QuestionList | None = None
+    if request.focus:
+        topics = [Topic(title, standalone_query(title, None)) for title in request.focus]
+    else:
+        questions = finder.discussion_questions()
+        topics = list(questions.topics)
+    timing = allocate(
+        request.duration_minutes, len(topics), open_actions=open_actions, has_previous=bool(previous)
+    )
+    return _Builder(request, finder, timing, previous, questions, topics, problems).build()
+
+
+def validate_request(
+    *,
+    group: str,
+    date: str | None,
+    duration_minutes: int,
+    focus: Sequence[str] | str | None,
+    chair: str | None,
+    chatham_house: bool,
+    start_time: str,
+) -> AgendaRequest:
+    """Checks the arguments of :func:`draft_agenda`; each error names its argument.
+
+    Raises:
+        AgendaError: Unknown group, a date not ``YYYY-MM-DD``, a time not ``HH:MM``, a
+            length that is not a positive whole number of minutes or runs past midnight,
+            or an empty or overlong focus topic.
+    """
+    key = group.strip().lower() if isinstance(group, str) else ""
+    if key not in GROUPS:
+        raise AgendaError(f"group: must be 'public' or 'user', got {group!r}")
+    if date is not None:
+        if not isinstance(date, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date.strip()):
+            raise AgendaError(f"date: must be a date as YYYY-MM-DD, got {date!r}")
+        try:
+            date = dt.date.fromisoformat(date.strip()).isoformat()
+        except ValueError:
+            raise AgendaError(f"date: {date!r} is not a real date (YYYY-MM-DD)") from None
+    if isinstance(duration_minutes, bool) or not isinstance(duration_minutes, int):
+        raise AgendaError(f"duration_minutes: must be a whole number of minutes, got {duration_minutes!r}")
+    if duration_minutes <= 0:
+        raise AgendaError(f"duration_minutes: must be a positive number of minutes, got {duration_minutes}")
+    clock = _CLOCK.fullmatch(start_time.strip()) if isinstance(start_time, str) else None
+    if clock is None or int(clock.group(1)) > 23 or int(clock.group(2)) > 59:
+        raise AgendaError(f"start_time: must be a time as HH:MM (24-hour clock), got {start_time!r}")
+    start = f"{int(clock.group(1)):02d}:{clock.group(2)}"
+    if int(clock.group(1)) * 60 + int(clock.group(2)) + duration_minutes > 24 * 60:
+        raise AgendaError(
+            f"duration_minutes: a {duration_minutes}-minute meeting starting at {start} would run past midnight"
+        )
+    return AgendaRequest(
+        group=key,
+        date=date,
+        duration_minutes=duration_minutes,
+        focus=_focus_topics(focus),
+        chair=(chair.strip() or None) if isinstance(chair, str) else None,
+        chatham_house=bool(chatham_house),
+        start_time=start,
+    )
+
+
+def _focus_topics(focus: Sequence[str] | str | None) -> tuple[str, ...]:
+    if focus is None:
+        return ()
+    raw = [focus] if isinstance(focus, str) else list(focus)
+    topics: list[str] = []
+    for topic in raw:
+        if not isinstance(topic, str):
+            raise AgendaError(f"focus: each topic must be text, got {topic!r}")
+        text = " ".join(topic.split())
+        if not text:
+            raise AgendaError("focus: a topic is empty")
+        if len(text) > _MAX_TOPIC_CHARS:
+            raise AgendaError(
+                f"focus: a topic is longer than {_MAX_TOPIC_CHARS} characters: {text[:40]!r}..."
+            )
+        if text.lower() not in {t.lower() for t in topics}:
+            topics.append(text)
+    return tuple(topics)
+
+
+class _Citations:
+    """Numbers citations across the whole agenda; the same sentence keeps its number."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[tuple[str, int, int], Citation] = {}
+
+    def cite(self, quote: Quote) -> Citation:
+        if quote.key not in self._by_key:
+            self._by_key[quote.key] = Citation(
+                n=len(self._by_key) + 1,
+                doc=quote.doc_id,
+                title=quote.title,
+                section=quote.section,
+                page=quote.page,
+                quote=quote.text,
+                start=quote.start,
+                end=quote.end,
+                kind=quote.kind,
+            )
+        return self._by_key[quote.key]
+
+
+class _Builder:
+    """Assembles the items in order, numbering citations as they first appear."""
+
+    def __init__(
+        self,
+        request: AgendaRequest,
+        finder: EvidenceFinder,
+        timing: Timing,
+        previous: PreviousMeeting | None,
+        questions: QuestionList | None,
+        topics: list[Topic],
+        problems: list[str],
+    ) -> None:
+        self.request = request
+        self.profile = GROUPS[request.group]
+        self.finder = finder
+        self.timing = timing
+        self.previous = previous
+        self.questions = questions
+        self.topics = topics
+        self.notes: list[str] = []
+        self.problems = problems
+        self.citations = _Citations()
+        self.usage: dict[str, int] = {}
+        self.items: list[AgendaItem] = []
+        self.clock = request.start_time
+
+    def build(self) -> Agenda:
+        purpose, members = self.finder.group_description()
+        reserved = {q.key for q in (purpose, members) if q is not None}
+        evidence = self.finder.select(self.topics, reserved)
+        self._add("welcome", *self._welcome(purpose, members))
+        self._add("apologies", ("Apologies received before the meeting are recorded by role.",))
+        self._add("declarations", ("Members declare any interest in the items on this agenda.",))
+        self._add("minutes", *self._matters_arising())
+        for topic, minutes, quotes in zip(self.topics, self.timing.discussion, evidence, strict=True):
+            self._discussion(topic, minutes, quotes)
+        self._add(
+            "aob", ("Members raise any other business, notified to the chair beforehand where possible.",)
+        )
+        self._add("next_meeting", (f"Agree the date of the next meeting of the {self.profile.name}.",))
+        if self.questions is not None:
+            intro = self.questions.intro
+            self.notes.insert(
+                0,
+                f"The discussion items are the {len(self.topics)} questions listed in "
+                f"{intro.title} ({intro.doc_id}) after: “{intro.text}”",
+            )
+        self.notes.extend(self.problems)
+        return Agenda(
+            group=self.request.group,
+            group_name=self.profile.name,
+            date=self.request.date,
+            start_time=self.request.start_time,
+            duration_minutes=self.request.duration_minutes,
+            chair=self.request.chair,
+            chatham_house=self.request.chatham_house,
+            items=tuple(self.items),
+            notes=tuple(self.notes),
+        )
+
+    def _add(
+        self,
+        kind: ItemKind,
+        prompts: Sequence[str],
+        citations: Sequence[Citation] = (),
+        *,
+        title: str | None = None,
+        minutes: int | None = None,
+        source: int | None = None,
+    ) -> None:
+        minutes = self.timing.standard[kind] if minutes is None else minutes
+        self.items.append(
+            AgendaItem(
+                number=len(self.items) + 1,
+                kind=kind,
+                title=title or _STANDARD_TITLES[kind],
+                start=self.clock,
+                minutes=minutes,
+                prompts=tuple(prompts),
+                citations=tuple(dict.fromkeys(citations)),
+                source=source,
+            )
+        )
+        self.clock = add_minutes(self.clock, minutes)
+
+    def _welcome(self, purpose: Quote | None, members: Quote | None) -> tuple[list[str], list[Citation]]:
+        chair = f" ({self.request.chair})" if self.request.chair else ""
+        prompts = [f"Welcome from the chair{chair}."]
+        citations: list[Citation] = []
+        for label, quote, fallback in (
+            ("Purpose of the group", purpose, self.profile.purpose),
+            ("Who the group brings together", members, self.profile.members),
+        ):
+            if quote is None:
+                prompts.append(f"{label}: {fallback}")
+                continue
+            citation = self.citations.cite(quote)
+            citations.append(citation)
+            prompts.append(f"{label}: “{quote.text}” [{citation.n}]")
+        prompts.append("Round of introductions: members introduce themselves by role.")
+        if self.request.chatham_house:
+            prompts.append(CHATHAM_HOUSE)
+        return prompts, citations
+
+    def _matters_arising(self) -> tuple[list[str], list[Citation]]:
+        previous = self.previous
+        if previous is None:
+            message = f"No previous meeting notes on record for the {self.request.group} reference group."
+            self.notes.append(message)
+            return [message], []
+        documents = ", ".join(d.doc_id for d in previous.notes)
+        titles = "; ".join(f"“{d.title}”" for d in previous.notes)
+        prompts = [f"Minutes of the previous meeting ({previous.date}): {titles} ({documents})."]
+        citations: list[Citation] = []
+        for carried in previous.open_actions:
+            action = carried.action
+            due = f"; due {action.due}" if action.due else ""
+            marker = ""
+            if carried.start is not None and carried.end is not None:
+                citation = self.citations.cite(
+                    Quote(
+                        doc_id=carried.note.doc_id,
+                        title=carried.note.title,
+                        section=None,
+                        page=None,
+                        kind=carried.note.kind,
+                        start=carried.start,
+                        end=carried.end,
+                        text=carried.note.text[carried.start : carried.end],
+                    )
+                )
+                citations.append(citation)
+                marker = f" [{citation.n}]"
+            prompts.append(f"Open action: {action.action} (owner: {action.owner}{due}){marker}")
+        if not previous.open_actions:
+            prompts.append("No open actions were recorded at that meeting.")
+        if previous.done_actions:
+            prompts.append(
+                f"{previous.done_actions} action(s) recorded as done at that meeting are not carried forward."
+            )
+        self.notes.append(
+            f"Matters arising come from the notes of the {previous.date} meeting of the {self.profile.name} "
+            f"({documents}): {len(previous.open_actions)} open action(s) carried forward."
+        )
+        return prompts, citations
+
+    def _discussion(self, topic: Topic, minutes: int, quotes: list[Quote]) -> None:
+        citations: list[Citation] = []
+        source: int | None = None
+        if topic.origin is not None:
+            origin = self.citations.cite(topic.origin)
+            citations.append(origin)
+            source = origin.n
+        prompts: list[str] = []
+        taken: list[str] = []
+        for quote in quotes:
+            citation = self.citations.cite(quote)
+            citations.append(citation)
+            question = choose_question(quote.text, self.request.group, taken=taken, usage=self.usage)
+            taken.append(question)
+            lead = f"The notes of the {quote.note_date} meeting record: " if quote.kind == "notes" else ""
+            prompts.append(f"{lead}“{quote.text}” [{citation.n}] {question}")
+        if len(prompts) < MIN_PROMPTS:
+            for question in generic_questions(
+                self.request.group, taken=taken, count=MIN_PROMPTS - len(prompts)
+            ):
+                prompts.append(question)
+        if not quotes:
+            self.notes.append(
+                f"The corpus holds no sources for “{topic.title}”: its prompts are generic and uncited."
+            )
+        elif len(quotes) < MIN_PROMPTS:
+            self.notes.append(f"The corpus holds little on “{topic.title}”: one of its prompts is generic.")
+        self._add("discussion", prompts, citations, title=topic.title, minutes=minutes, source=source)

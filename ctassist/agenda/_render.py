@@ -1,0 +1,129 @@
+"""Rendering an agenda as Markdown and as a Word document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ctassist.agenda._groups import CHATHAM_HOUSE
+from ctassist.cite import Citation
+from ctassist.errors import CtassistError
+
+if TYPE_CHECKING:
+    from ctassist.agenda._model import Agenda, AgendaItem
+
+_COLUMNS = ("No.", "Time", "Item", "Minutes")
+
+
+def _title_block(agenda: Agenda) -> list[tuple[str, str]]:
+    block = [
+        ("Group", agenda.group_name),
+        ("Date", agenda.date_label),
+        ("Time", f"{agenda.start_time}–{agenda.end_time} ({agenda.duration_minutes} minutes)"),
+        ("Chair", agenda.chair or "to be confirmed"),
+    ]
+    if agenda.chatham_house:
+        block.append(("Chatham House Rule", CHATHAM_HOUSE))
+    return block
+
+
+def _time(item: AgendaItem) -> str:
+    return f"{item.start}–{item.end}"
+
+
+def _where(citation: Citation) -> str:
+    parts = [citation.doc]
+    if citation.section:
+        parts.append(citation.section)
+    if citation.page:
+        parts.append(f"page {citation.page}")
+    return ", ".join(parts)
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def to_markdown(agenda: Agenda) -> str:
+    """The agenda as Markdown (see :meth:`Agenda.to_markdown`)."""
+    lines = [f"# {agenda.title}", ""]
+    lines += [f"- **{label}:** {value}" for label, value in _title_block(agenda)]
+    lines += ["", "| " + " | ".join(_COLUMNS) + " |", "|---:|---|---|---:|"]
+    lines += [
+        f"| {item.number} | {_time(item)} | {_cell(item.title)} | {item.minutes} |" for item in agenda.items
+    ]
+    for item in agenda.items:
+        lines += ["", f"## {item.number}. {item.title}", "", f"*{_time(item)} ({item.minutes} minutes)*"]
+        if item.source is not None:
+            lines += ["", f"Question as worded in the source [{item.source}]."]
+        if item.prompts:
+            lines.append("")
+            lines += [f"- {prompt}" for prompt in item.prompts]
+    sources = agenda.sources
+    if sources:
+        lines += ["", "## Sources", ""]
+        for citation in sources:
+            lines.append(f"[{citation.n}] {citation.title} ({_where(citation)}): “{citation.quote}”")
+            lines.append("")
+        lines.pop()
+    if agenda.notes:
+        lines += ["", "## Drafting notes", ""]
+        lines += [f"- {note}" for note in agenda.notes]
+    return "\n".join(lines) + "\n"
+
+
+def to_docx(agenda: Agenda, path: Path) -> Path:
+    """Writes the agenda as a Word document (see :meth:`Agenda.to_docx`)."""
+    import docx
+    from docx.shared import Pt
+
+    document = docx.Document()
+    document.core_properties.title = agenda.title
+    document.core_properties.subject = f"{agenda.group_name} meeting, {agenda.date_label}"
+    document.add_heading(agenda.title, level=0)
+    for label, value in _title_block(agenda):
+        paragraph = document.add_paragraph()
+        paragraph.add_run(f"{label}: ").bold = True
+        paragraph.add_run(value)
+
+    table = document.add_table(rows=1, cols=len(_COLUMNS))
+    table.style = "Table Grid"
+    for cell, label in zip(table.rows[0].cells, _COLUMNS, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(label).bold = True
+    for item in agenda.items:
+        cells = table.add_row().cells
+        for cell, value in zip(
+            cells, (str(item.number), _time(item), item.title, str(item.minutes)), strict=True
+        ):
+            cell.text = value
+
+    document.add_heading("Items", level=1)
+    for item in agenda.items:
+        document.add_heading(f"{item.number}. {item.title}", level=2)
+        timing = document.add_paragraph()
+        timing.add_run(f"{_time(item)} ({item.minutes} minutes)").italic = True
+        if item.source is not None:
+            document.add_paragraph(f"Question as worded in the source [{item.source}].")
+        for prompt in item.prompts:
+            document.add_paragraph(prompt, style="List Bullet")
+
+    sources = agenda.sources
+    if sources:
+        document.add_heading("Sources", level=1)
+        for citation in sources:
+            paragraph = document.add_paragraph()
+            paragraph.add_run(f"[{citation.n}] {citation.title}").bold = True
+            paragraph.add_run(f" ({_where(citation)})")
+            quote = document.add_paragraph(f"“{citation.quote}”")
+            quote.paragraph_format.left_indent = Pt(18)
+    if agenda.notes:
+        document.add_heading("Drafting notes", level=1)
+        for note in agenda.notes:
+            document.add_paragraph(note, style="List Bullet")
+    try:
+        document.save(str(path))
+    except OSError as exc:
+        raise CtassistError(f"{path}: cannot write the Word document ({exc.strerror or exc})") from None
+    return path

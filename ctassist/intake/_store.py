@@ -1,0 +1,289 @@
+"""Storing uploads and meeting notes in the corpus: validated first, named by ctassist,
+written atomically, never overwriting, then indexed at once."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from ctassist.errors import ConfigError, LoadError
+from ctassist.index import IndexReport
+from ctassist.load import SUPPORTED_EXTENSIONS, Kind, LoadedDocument, load_bytes
+
+if TYPE_CHECKING:
+    from ctassist.assistant import Assistant
+
+#: ``kind`` argument → folder of the corpus.
+_FOLDERS: dict[str, tuple[Kind, str]] = {
+    "source": ("source", "sources"),
+    "sources": ("source", "sources"),
+    "notes": ("notes", "notes"),
+    "note": ("notes", "notes"),
+}
+_NOTE_EXTENSIONS = (".md", ".markdown")
+_SLUG_MAX = 40
+_UNSAFE = re.compile(r"[^a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class AddedDocument:
+    """A document stored in the corpus by :func:`add_document` or :func:`add_note`.
+
+    Attributes:
+        doc_id: Its id, the path relative to the corpus folder (``notes/...`` or ``sources/...``).
+        path: The file written.
+        kind: ``"source"`` or ``"notes"``.
+        title: The document's title (for a note, its ``title`` field).
+        report: The indexing run that followed.
+    """
+
+    doc_id: str
+    path: Path
+    kind: Kind
+    title: str
+    report: IndexReport
+
+
+def add_document(
+    assistant: Assistant, data: bytes, *, kind: str = "source", filename: str | None = None
+) -> AddedDocument:
+    """Validates an upload, stores it under a generated name and indexes it.
+
+    Nothing of ``filename`` but its extension and a slug of its stem is used, so a client
+    name such as ``../../evil.md`` cannot choose where the file goes. The bytes are fully
+    validated (type, size, readable text, a note's front matter) before anything is
+    written; the file is written to a hidden temporary file in the target folder and then
+    hard-linked to its final name, which fails rather than replace an existing file.
+
+    Args:
+        assistant: The assistant whose corpus and index receive the document.
+        data: The file's bytes.
+        kind: ``"source"`` (stored under ``sources/``) or ``"notes"`` (under ``notes/``).
+        filename: The client's file name; its lower-cased extension picks the reader.
+
+    Returns:
+        Where it was stored, its title and the (incremental) indexing report.
+
+    Raises:
+        ConfigError: ``kind`` is neither ``"source"`` nor ``"notes"``.
+        LoadError: The file cannot be used, or is already in the corpus; the message
+            names the file and says why. Nothing is written.
+        NoteFormatError: A note's front matter is missing a field or has a bad value.
+
+    Example:
+        >>> added = add_document(assistant, Path("brief.md").read_bytes(), filename="brief.md")
+        >>> added.doc_id
+        'sources/20261210-3f2a9c1b07-brief.md'
+    """
+    return _add(assistant, data, kind=kind, filename=filename, shown=_basename(filename) or "(upload)")
+
+
+def add_note(assistant: Assistant, path: Path) -> AddedDocument:
+    """Stores a meeting note (Markdown with front matter) under ``notes/`` and indexes it.
+
+    Args:
+        assistant: The assistant whose corpus and index receive the note.
+        path: The note's file.
+
+    Returns:
+        Where it was stored and the indexing report.
+
+    Raises:
+        LoadError: The file is missing, unreadable, too large, not Markdown, or the same
+            note is already in the corpus (the message names the existing file).
+        NoteFormatError: The front matter is missing a field or has a bad value; the
+            message names ``path`` and the field.
+
+    Example:
+        >>> add_note(assistant, Path("2026-12-10-user.md")).doc_id
+        'notes/20261210-9b1e04d2aa-2026-12-10-user.md'
+    """
+    shown = str(path)
+    if not path.exists():
+        raise LoadError(shown, "no such file")
+    if not path.is_file():
+        raise LoadError(shown, "not a file")
+    _check_size(shown, path.stat().st_size, assistant.settings.max_file_mb)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LoadError(shown, f"cannot read the file ({exc.strerror or exc})") from None
+    return _add(assistant, data, kind="notes", filename=path.name, shown=shown)
+
+
+def stored_name(*, day: dt.date, data: bytes, filename: str | None, extension: str, fallback: str) -> str:
+    """The generated file name: ``<yyyymmdd>-<content hash prefix>-<slug><extension>``.
+
+    The slug keeps only ``[a-z0-9-]`` of the client's file stem (at most 40 characters),
+    so no path component of the client's name survives.
+
+    Example:
+        >>> stored_name(day=dt.date(2026, 12, 10), data=b"x", filename="../../Evil Note.md",
+        ...             extension=".md", fallback="note")
+        '20261210-2d711642b7-evil-note.md'
+    """
+    stem = PurePosixPath(_basename(filename) or "").stem
+    slug = _UNSAFE.sub("-", stem.lower()).strip("-")[:_SLUG_MAX].strip("-") or fallback
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    return f"{day:%Y%m%d}-{digest}-{slug}{extension}"
+
+
+def _add(assistant: Assistant, data: bytes, *, kind: str, filename: str | None, shown: str) -> AddedDocument:
+    if kind not in _FOLDERS:
+        raise ConfigError(f"kind: must be 'source' or 'notes', got {kind!r}")
+    doc_kind, folder = _FOLDERS[kind]
+    settings = assistant.settings
+    extension = _extension(shown, filename, data, doc_kind)
+    _check_size(shown, len(data), settings.max_file_mb)
+    if not data.strip():
+        raise LoadError(shown, "empty file")
+    document = _validate(shown, f"{folder}/upload{extension}", data)
+    if doc_kind == "notes" and document.note is not None:
+        day = dt.date.fromisoformat(document.note.date)  # the meeting's date orders the folder
+        extension = ".md"
+    else:
+        day = dt.datetime.now(dt.UTC).date()
+    name = stored_name(
+        day=day,
+        data=data,
+        filename=filename,
+        extension=extension,
+        fallback="note" if doc_kind == "notes" else "document",
+    )
+    corpus = settings.corpus_dir
+    target_dir = corpus / folder
+    existing = _same_content(target_dir, data)
+    if existing is not None:
+        what = "note" if doc_kind == "notes" else "document"
+        raise LoadError(
+            shown, f"this {what} is already in the corpus as {existing.relative_to(corpus).as_posix()}"
+        )
+    path = _write_new(target_dir, name, data, shown)
+    report = assistant.index()
+    return AddedDocument(
+        doc_id=f"{folder}/{name}", path=path, kind=doc_kind, title=document.title, report=report
+    )
+
+
+def _basename(filename: str | None) -> str:
+    """The last component of a client's file name, whichever separator it used."""
+    if not filename:
+        return ""
+    return filename.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].strip()
+
+
+def _extension(shown: str, filename: str | None, data: bytes, kind: Kind) -> str:
+    suffix = PurePosixPath(_basename(filename)).suffix.lower() if filename else ""
+    if not suffix:
+        suffix = ".md" if kind == "notes" else _sniff(data)
+    if kind == "notes" and suffix not in _NOTE_EXTENSIONS:
+        raise LoadError(shown, "meeting notes must be Markdown (.md) with a front-matter header")
+    if suffix not in SUPPORTED_EXTENSIONS:
+        raise LoadError(
+            shown, f"unsupported file type {suffix}; supported: {', '.join(SUPPORTED_EXTENSIONS)}"
+        )
+    return suffix
+
+
+def _sniff(data: bytes) -> str:
+    """An extension for a nameless upload, from its first bytes."""
+    head = data[:2048].lstrip().lower()
+    if head.startswith(b"%pdf-"):
+        return ".pdf"
+    if head.startswith(b"pk\x03\x04") and b"word/" in data[:65536]:
+        return ".docx"
+    if head.startswith((b"<!doctype html", b"<html")):
+        return ".html"
+    return ".txt"
+
+
+def _check_size(shown: str, size: int, max_file_mb: float) -> None:
+    if size > max_file_mb * 1024 * 1024:
+        raise LoadError(
+            shown,
+            f"file is {size / 1024 / 1024:.3g} MB, over the limit of {max_file_mb:g} MB (CTASSIST_MAX_FILE_MB)",
+        )
+
+
+def _validate(shown: str, doc_id: str, data: bytes) -> LoadedDocument:
+    """Loads the bytes as the indexer will; errors name the client's file, not ours."""
+    try:
+        return load_bytes(doc_id, data)
+    except LoadError as exc:
+        raise type(exc)(shown, exc.reason) from None
+
+
+def _same_content(folder: Path, data: bytes) -> Path | None:
+    """An existing file of ``folder`` with exactly these bytes (sizes are compared first)."""
+    if not folder.is_dir():
+        return None
+    digest = hashlib.sha256(data).digest()
+    for path in sorted(folder.rglob("*")):
+        if path.name.startswith((".", "_")) or not path.is_file():
+            continue
+        try:
+            if path.stat().st_size == len(data) and hashlib.sha256(path.read_bytes()).digest() == digest:
+                return path
+        except OSError:
+            continue
+    return None
+
+
+def _write_new(folder: Path, name: str, data: bytes, shown: str) -> Path:
+    """Writes ``data`` to ``folder/name`` atomically, refusing to replace an existing file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / name
+    if target.resolve().parent != folder.resolve():
+        raise LoadError(shown, "the generated name leaves the corpus folder")  # defence in depth
+    # A hidden name: an indexing run in between never picks the half-written file up.
+    handle, temporary = tempfile.mkstemp(prefix=".incoming-", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(temporary, target)  # atomic, and fails if the name exists
+        except FileExistsError:
+            raise LoadError(
+                shown, f"{target.name} already exists in {folder}; nothing was overwritten"
+            ) from None
+        except OSError:
+            _replace_reserved(temporary, target, shown)
+        _sync_folder(folder)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            Path(temporary).unlink()
+    return target
+
+
+def _replace_reserved(temporary: str, target: Path, shown: str) -> None:
+    """For file systems without hard links: reserve the name exclusively, then swap the
+    complete file in with an atomic rename over the (empty) reservation."""
+    try:
+        with open(target, "xb"):
+            pass
+    except FileExistsError:
+        raise LoadError(shown, f"{target.name} already exists; nothing was overwritten") from None
+    Path(temporary).replace(target)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Makes the new directory entry durable (best effort: not every platform allows it)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -113,8 +114,8 @@ class SupportVerifier:
         evidence_terms = [content_terms(passage.text[a:b]) for a, b in spans]
         terms, passage_terms = set(sentence_terms), {t for ts in evidence_terms for t in ts}
         overlap = len(terms & passage_terms) / len(terms) if terms else 0.0
-        pairs = set(zip(sentence_terms, sentence_terms[1:], strict=False))
-        passage_pairs = {p for ts in evidence_terms for p in zip(ts, ts[1:], strict=False)}
+        pairs = set(itertools.pairwise(sentence_terms))
+        passage_pairs = {p for ts in evidence_terms for p in itertools.pairwise(ts)}
         pair_overlap = len(pairs & passage_pairs) / len(pairs) if pairs else overlap
         vectors = self.embed([sentence] + [passage.text[a:b] for a, b in spans])
         similarities = vectors[1:] @ vectors[0]

@@ -18,7 +18,14 @@ from ctassist.errors import CtassistError
 from ctassist.index import ChunkStore, FileRecord, Indexer, IndexReport
 from ctassist.index._indexer import ProgressCallback
 from ctassist.load import LoadedDocument, load_document
-from ctassist.retrieve import CrossEncoderReranker, DenseRetriever, Filters, HybridRetriever, LexicalIndex
+from ctassist.retrieve import (
+    CrossEncoderReranker,
+    CtassistRetriever,
+    DenseRetriever,
+    Filters,
+    HybridRetriever,
+    LexicalIndex,
+)
 
 if TYPE_CHECKING:
     from ctassist.agenda import Agenda
@@ -198,6 +205,20 @@ class Assistant:
     def retrieve(self, query: str, *, filters: FilterArg = None, k: int | None = None) -> list[Passage]:
         """The passages that best match ``query``, best first (no answer composed)."""
         return self.retriever.run(query, filters=Filters.coerce(filters), k=k or self.settings.top_k)
+
+    def as_retriever(self, k: int | None = None, filters: FilterArg = None) -> CtassistRetriever:
+        """This assistant's hybrid retrieval as a LangChain ``BaseRetriever``.
+
+        Args:
+            k: Documents per query; ``top_k`` setting when omitted.
+            filters: e.g. ``{"kind": "sources"}``.
+
+        Returns:
+            A retriever returning ``Document`` objects with citation metadata.
+        """
+        coerced = Filters.coerce(filters)
+        as_dict = {"kind": coerced.kind, "group": coerced.group, "docs": coerced.docs}
+        return CtassistRetriever(assistant=self, k=k or self.settings.top_k, filters=as_dict)
 
     def ask(self, question: str, history: History | None = None, filters: FilterArg = None) -> Answer:
         """Answers a question from the corpus, with a citation for every sentence.

@@ -5,11 +5,13 @@ from ctassist.retrieve._dense import DenseRetriever
 from ctassist.retrieve._filters import Filters
 from ctassist.retrieve._fusion import reciprocal_rank_fusion
 from ctassist.retrieve._hybrid import HybridRetriever, to_passage
+from ctassist.retrieve._langchain import CtassistRetriever, to_document
 from ctassist.retrieve._lexical import LexicalIndex
 from ctassist.retrieve._rerank import CrossEncoderReranker, packaged_reranker_dir
 
 __all__ = [
     "CrossEncoderReranker",
+    "CtassistRetriever",
     "DenseRetriever",
     "Filters",
     "HybridRetriever",
@@ -17,6 +19,7 @@ __all__ = [
     "content_terms",
     "packaged_reranker_dir",
     "reciprocal_rank_fusion",
+    "to_document",
     "to_passage",
     "words",
 ]

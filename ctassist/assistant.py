@@ -356,7 +356,8 @@ class Assistant:
     ) -> AddedDocument:
         """Stores an uploaded document or meeting note in the corpus and indexes it at once.
 
-        The stored name is generated; nothing of ``filename`` but its extension is used.
+        The stored name is generated; of ``filename`` only its extension and a slug of its
+        stem (``[a-z0-9-]``, at most 40 characters) are used.
         The document is validated before anything is written, and an existing file is
         never overwritten.
 
@@ -369,6 +370,7 @@ class Assistant:
             Where it was stored and the indexing report.
 
         Raises:
+            ConfigError: ``kind`` is neither ``"source"`` nor ``"notes"``.
             LoadError: The file cannot be used (the message says why); nothing is written.
         """
         from ctassist.intake import add_document

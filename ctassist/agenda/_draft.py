@@ -317,7 +317,7 @@ class _Builder:
         self.clock = add_minutes(self.clock, minutes)
 
     def _welcome(self, purpose: Quote | None, members: Quote | None) -> tuple[list[str], list[Citation]]:
-        chair = f" ({self.request.chair})" if self.request.chair else ""
+        chair = f", {self.request.chair}" if self.request.chair else ""
         prompts = [f"Welcome from the chair{chair}."]
         citations: list[Citation] = []
         for label, quote, fallback in (

@@ -20,8 +20,10 @@ from ctassist.retrieve import content_terms
 if TYPE_CHECKING:
     from ctassist.assistant import Assistant
 
-#: Source passages and same-group note passages retrieved per discussion item.
+#: Source passages (for the item; for the item and the group's concerns) and same-group
+#: note passages retrieved per discussion item.
 SOURCE_PASSAGES = 6
+FLAVOURED_PASSAGES = 4
 NOTE_PASSAGES = 3
 #: Evidence sentences (hence cited prompts) per discussion item.
 MAX_EVIDENCE = 3
@@ -253,10 +255,19 @@ class EvidenceFinder:
         """Sentences that support discussing ``topic``, best first, all above the
         abstention threshold: from the sources and from this group's earlier notes.
 
+        Sources are retrieved for the topic and again for the topic plus the group's
+        concerns; every sentence is scored for the topic alone, so the second retrieval
+        widens the choice without lowering the bar.
+
         Questions, list introductions and restatements of any of ``exclude`` (the
         agenda's item titles) are not evidence.
         """
         passages = self._assistant.retrieve(topic.query, filters={"kind": "source"}, k=SOURCE_PASSAGES)
+        flavoured = self._assistant.retrieve(
+            f"{topic.query} {GROUPS[self._group].flavour}", filters={"kind": "source"}, k=FLAVOURED_PASSAGES
+        )
+        known = {p.chunk_id for p in passages}
+        passages += [p for p in flavoured if p.chunk_id not in known]
         notes = self._assistant.retrieve(
             topic.query, filters={"kind": "notes", "group": self._group}, k=NOTE_PASSAGES
         )

@@ -26,13 +26,16 @@ class GroupProfile:
     """A reference group: its name, what it is, and its generic discussion questions.
 
     ``members`` and ``purpose`` are used only when the corpus holds no sentence saying
-    so (they restate the project's brief, not meeting content).
+    so (they restate the project's brief, not meeting content). ``flavour`` is added to a
+    second retrieval query per item, so that evidence on the group's own concerns is
+    among the candidates.
     """
 
     key: str
     name: str
     members: str
     purpose: str
+    flavour: str
     preferred_topics: tuple[str, ...]
     generic_questions: tuple[str, ...]
 
@@ -46,6 +49,7 @@ GROUPS: dict[str, GroupProfile] = {
             "outside government, such as academics, think tanks and parent-representatives."
         ),
         purpose="The group advises HMICFRS as it develops its inspection of the police's role in Prevent.",
+        flavour="public confidence and expectations, communities, families and parents",
         preferred_topics=("confidence", "community", "families", "ideology", "information"),
         generic_questions=(
             "How does this look from the point of view of the public, communities and families?",
@@ -61,6 +65,7 @@ GROUPS: dict[str, GroupProfile] = {
             "oversee those who do, such as in the education and health sectors."
         ),
         purpose="The group advises HMICFRS as it develops its inspection of the police's role in Prevent.",
+        flavour="what partner organisations see of the police: referrals, information sharing, Channel, training",
         preferred_topics=("referrals", "information", "channel", "training", "duty"),
         generic_questions=(
             "What do partner organisations see of the police's work on this, in referrals, "
@@ -158,8 +163,8 @@ TOPICS: tuple[TopicQuestions, ...] = (
         "ideology ideological extremist extremism islamist islamism wing threat threats "
         "radicalisation radicalised attacks attack",
         "Does what your organisation sees of police Prevent work reflect this picture of the threat?",
-        "How do communities see the balance of Prevent's attention across different forms of "
-        "extremism, and how does that affect confidence?",
+        "How do communities see the threat described here, and what does it mean for their "
+        "confidence in Prevent?",
     ),
     TopicQuestions(
         "vulnerability",
@@ -172,8 +177,8 @@ TOPICS: tuple[TopicQuestions, ...] = (
     TopicQuestions(
         "practice",
         "practice lessons learnt learned spread best good improve",
-        "Where have you seen police practice that should be spread between forces, and which "
-        "lessons have not been learnt?",
+        "Where has your organisation seen police practice that should be spread between forces, "
+        "and which lessons have not been learnt?",
         "Where have communities and families seen the police get this right, and where has it gone wrong?",
     ),
     TopicQuestions(

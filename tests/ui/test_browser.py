@@ -1,0 +1,376 @@
+"""The real app in Debian's Chromium, driven by pip's playwright.
+
+One app per module, on a free loopback port, over a tmp copy of the shipped corpus with its
+own tmp index. Screenshots of each tab go to ``artifacts/screenshots/`` (git-ignored).
+Never ``playwright install``: the browser is ``/usr/bin/chromium`` (``apt-get install chromium``).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ctassist import Assistant, Settings
+from ctassist.embed import Encoder
+from tests.helpers import REPO, SHIPPED_CORPUS, free_port, generated_markdown, note_text
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = REPO / "artifacts" / "screenshots"
+ANSWER_TIMEOUT = 90_000  # ms; a question takes a few seconds on two cores
+
+if not CHROMIUM.is_file():
+    pytest.skip(
+        "browser tests need Debian's Chromium at /usr/bin/chromium (apt-get install chromium); "
+        "never `playwright install`",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the dev extra)")
+
+NOTE_TITLE = "Prevent user reference group: meeting on case management"
+NOTE = note_text(
+    group="user",
+    date="2026-10-14",
+    title=NOTE_TITLE,
+    attendees='\n  - "Chair (HMICFRS)"\n  - "Department for Education"\n  - "NHS England"',
+    actions='\n  - action: "Share the draft inspection questions"\n    owner: "Secretariat"\n    status: open',
+    body=(
+        "## Discussion\n\n"
+        "The Department for Education said that schools rarely hear back after a Prevent referral "
+        "is closed.\n\n"
+        "## Decisions\n\n"
+        "The user reference group agreed that the inspection should examine how police forces "
+        "feed back to referrers when a Prevent referral is closed.\n"
+    ),
+)
+EVIL_SOURCE = (
+    "# Inspection logistics briefing\n\n"
+    "## Fieldwork visits\n\n"
+    "Inspection fieldwork visits to each force are planned to last three days, with a hot debrief "
+    "to the chief constable on the final afternoon.\n"
+)
+
+
+@dataclass
+class Served:
+    url: str
+    root: Path
+    corpus: Path
+    assistant: Assistant
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Iterator[Served]:
+    """The real app over a tmp copy of the shipped corpus, indexed, on a free loopback port."""
+    from ui.app import build_app, start, warm
+
+    root = tmp_path_factory.mktemp("ui")
+    corpus = root / "corpus"
+    shutil.copytree(SHIPPED_CORPUS, corpus)
+    settings = Settings.from_env(environ={}, corpus_dir=corpus, index_dir=root / "index")
+    assistant = Assistant(settings=settings)
+    assistant._encoder = encoder  # the session's encoder: its load happens once
+    report = assistant.index()
+    assert report.ok and report.added, report.summary()
+    warm(assistant)
+    app = build_app(assistant)
+    url = start(
+        app, host="127.0.0.1", port=free_port(), max_file_mb=settings.max_file_mb, block=False, quiet=True
+    )
+    try:
+        yield Served(url=url.rstrip("/"), root=root, corpus=corpus, assistant=assistant)
+    finally:
+        app.close()
+        if assistant._store is not None:
+            assistant._store.client.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, served: Served, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh browser session on the app; a screenshot is kept when the test fails."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(served.url + "/", wait_until="domcontentloaded")
+    page.wait_for_selector("#ct-question textarea")
+    yield page
+    report = getattr(request.node, "ui_report_call", None)
+    if report is not None and report.failed:
+        _screenshot(page, f"failed-{request.node.name}")
+    context.close()
+
+
+def _screenshot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def _ask(page: Any, question: str, *, how: str = "button") -> Any:
+    """Asks a question (Ask button, Enter key or the example button of that text); returns
+    the locator of the finished assistant message."""
+    before = _count_finished(page)
+    if how == "example":
+        page.locator("button.ct-example", has_text=question).click()
+    else:
+        page.fill("#ct-question textarea", question)
+        if how == "enter":
+            page.press("#ct-question textarea", "Enter")
+        else:
+            page.click("#ct-ask")
+    page.wait_for_function(
+        """(before) => {
+            const done = document.querySelectorAll(
+                '#ct-chatbot .ct-sources, #ct-chatbot .ct-abstain-label, #ct-chatbot .ct-error-label');
+            return done.length > before && !document.querySelector('#ct-chatbot .ct-pending');
+        }""",
+        arg=before,
+        timeout=ANSWER_TIMEOUT,
+    )
+    return page.locator("#ct-chatbot .message-content").last
+
+
+def _count_finished(page: Any) -> int:
+    return int(
+        page.evaluate(
+            "() => document.querySelectorAll('#ct-chatbot .ct-sources, #ct-chatbot .ct-abstain-label, "
+            "#ct-chatbot .ct-error-label').length"
+        )
+    )
+
+
+def _open_tab(page: Any, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def test_answer_with_sources_opens_highlighted_passage_and_follows_up(page: Any, served: Served) -> None:
+    reply = _ask(page, "Who can refer a person to a Channel panel?", how="example")
+    text = reply.inner_text()
+    assert "Only the police can refer a person to a Channel panel." in text
+    sources = reply.locator("a.ct-src")
+    assert sources.count() >= 1
+    assert "Channel" in sources.first.inner_text()
+    assert "Source document" in reply.locator(".ct-src-where").first.inner_text()
+
+    sources.first.click()
+    mark = page.locator("#ct-passage mark")
+    mark.wait_for()
+    quote = mark.inner_text()
+    document = served.assistant.document("sources/channel.md")
+    assert quote and quote in document.text
+    assert "Only the police can refer" in quote
+    context = page.locator("#ct-passage .ct-passage-body").inner_text()
+    assert len(context) > len(quote) + 100  # the passage sits in its surrounding text
+    assert "sources/channel.md" in page.locator("#ct-passage .ct-passage-where").inner_text()
+    _screenshot(page, "chat")
+
+    follow_up = _ask(page, "And who chairs it?", how="enter")
+    assert "local authority chairs" in follow_up.inner_text()
+    # The inline [n] marker opens its source too.
+    follow_up.locator("a.ct-cite").first.click()
+    page.wait_for_function(
+        "() => (document.querySelector('#ct-passage mark') || {}).innerText?.includes('local authority')"
+    )
+
+
+def test_unanswerable_question_is_shown_as_an_abstention(page: Any) -> None:
+    reply = _ask(page, "What is the recipe for a Victoria sponge cake?")
+    label = reply.locator(".ct-abstain-label")
+    assert label.inner_text() == "Not covered by the corpus"
+    assert reply.locator("a.ct-src").count() == 0
+    assert "does not cover" in reply.inner_text()
+    _screenshot(page, "chat-abstention")
+    page.click("#ct-clear")
+    page.wait_for_function("() => !document.querySelector('#ct-chatbot .ct-abstain-label')")
+
+
+def test_draft_agenda_preview_and_downloads(page: Any, tmp_path: Path) -> None:
+    import docx
+
+    _open_tab(page, "Agenda")
+    page.get_by_label("User reference group").check()
+    page.fill("#ct-agenda-date input, #ct-agenda-date textarea", "2026-12-10")
+    page.fill("#ct-agenda-chair input, #ct-agenda-chair textarea", "HMICFRS lead")
+    page.fill("#ct-agenda-focus textarea", "Prevent Case Management\nInformation sharing with partners")
+    page.click("#ct-agenda-draft")
+    preview = page.locator("#ct-agenda-preview")
+    page.wait_for_function(
+        "() => document.querySelector('#ct-agenda-preview').innerText.includes('Prevent Case Management')",
+        timeout=ANSWER_TIMEOUT,
+    )
+    shown = preview.inner_text()
+    assert "user reference group" in shown.lower() and "HMICFRS lead" in shown and "Chatham House" in shown
+    _screenshot(page, "agenda")
+
+    page.wait_for_selector("#ct-agenda-docx:not([disabled])")
+    with page.expect_download() as info:
+        page.click("#ct-agenda-docx")
+    download = info.value
+    assert download.suggested_filename.endswith(".docx")
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    paragraphs = "\n".join(p.text for p in docx.Document(str(saved)).paragraphs)
+    assert "Prevent Case Management" in paragraphs and "HMICFRS lead" in paragraphs
+
+    with page.expect_download() as info:
+        page.click("#ct-agenda-md")
+    markdown_file = tmp_path / info.value.suggested_filename
+    info.value.save_as(markdown_file)
+    markdown = markdown_file.read_text(encoding="utf-8")
+    assert markdown_file.suffix == ".md"
+    assert markdown.startswith("# ") and "Prevent Case Management" in markdown and "HMICFRS lead" in markdown
+
+
+def test_agenda_error_is_shown_clearly(page: Any) -> None:
+    _open_tab(page, "Agenda")
+    page.fill("#ct-agenda-date input, #ct-agenda-date textarea", "10/12/2026")
+    page.click("#ct-agenda-draft")
+    error = page.locator("#ct-agenda-preview .ct-error-box")
+    error.wait_for(timeout=ANSWER_TIMEOUT)
+    assert "date" in error.inner_text() and "YYYY-MM-DD" in error.inner_text()
+    assert page.locator("#ct-agenda-docx").is_disabled()
+
+
+def _upload(page: Any, files: list[dict[str, Any]], kind: str) -> str:
+    _open_tab(page, "Corpus")
+    page.get_by_label(kind, exact=True).check()
+    page.set_input_files("#ct-upload input[type=file]", files=files)
+    for payload in files:  # uploaded to the server and listed (stem and extension are separate elements)
+        page.wait_for_function(
+            "(stem) => document.querySelector('#ct-upload').textContent.includes(stem)",
+            arg=Path(payload["name"]).stem,
+        )
+    page.click("#ct-upload-add")
+    page.wait_for_function(
+        "(n) => document.querySelectorAll('#ct-upload-result li').length >= n",
+        arg=len(files),
+        timeout=ANSWER_TIMEOUT,
+    )
+    return str(page.locator("#ct-upload-result").inner_text())
+
+
+def test_uploaded_note_is_indexed_and_cited(page: Any, served: Served) -> None:
+    result = _upload(
+        page,
+        [
+            {"name": "user-group-2026-10-14.md", "mimeType": "text/markdown", "buffer": NOTE.encode()},
+            {
+                "name": "no-header.md",
+                "mimeType": "text/markdown",
+                "buffer": b"# Notes\n\nNo front matter here.\n",
+            },
+        ],
+        "Meeting note",
+    )
+    good, bad = result.splitlines()
+    assert good.startswith("Added") and "user-group-2026-10-14.md" in good and "notes/" in good
+    assert bad.startswith("Not added") and "no-header.md" in bad and re.search("front.matter", bad.lower())
+    stored = sorted(p.name for p in (served.corpus / "notes").glob("*.md") if p.name != "README.md")
+    assert len(stored) == 1 and re.fullmatch(r"20261014-[0-9a-f]{10}-user-group-2026-10-14\.md", stored[0])
+    page.locator("#ct-documents").get_by_text(NOTE_TITLE).first.wait_for()
+    _screenshot(page, "corpus")
+
+    _open_tab(page, "Chat")
+    page.get_by_label("Meeting notes only").check()
+    reply = _ask(page, "What did the user reference group agree the inspection should examine?")
+    assert "feed back to referrers" in reply.inner_text()
+    where = reply.locator(".ct-src-where").all_inner_texts()
+    titles = reply.locator(".ct-src-title").all_inner_texts()
+    assert any("Meeting note" in w for w in where) and NOTE_TITLE in titles
+
+
+def test_upload_with_a_path_in_its_name_is_stored_safely(page: Any, served: Served) -> None:
+    outside_before = _files_outside_corpus(served)
+    result = _upload(
+        page,
+        [{"name": "../../evil.md", "mimeType": "text/markdown", "buffer": EVIL_SOURCE.encode()}],
+        "Source document",
+    )
+    assert result.startswith("Added") and "sources/" in result
+    stored = [p for p in (served.corpus / "sources").iterdir() if "evil" in p.name]
+    assert len(stored) == 1
+    assert re.fullmatch(r"\d{8}-[0-9a-f]{10}-evil\.md", stored[0].name)
+    assert stored[0].read_text(encoding="utf-8") == EVIL_SOURCE
+    assert stored[0].resolve().is_relative_to(served.corpus.resolve())
+    assert _files_outside_corpus(served) == outside_before  # nothing written beside the corpus
+    for folder in (served.corpus.parent, served.corpus.parent.parent, served.corpus / "sources" / ".."):
+        assert not (folder / "evil.md").exists()
+    assert any(r.doc_id == f"sources/{stored[0].name}" for r in served.assistant.documents())
+
+
+def test_reindex_shows_progress_and_does_not_break_a_chat(page: Any, served: Served) -> None:
+    sources = served.corpus / "sources"
+    added = [sources / f"generated-{i:02d}.md" for i in range(40)]
+    for i, path in enumerate(added):
+        path.write_text(generated_markdown(i, paragraphs=30), encoding="utf-8")
+    broken = sources / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 not really a pdf")
+    chat = page.context.new_page()
+    try:
+        chat.goto(served.url + "/", wait_until="domcontentloaded")
+        chat.wait_for_selector("#ct-question textarea")
+        _open_tab(page, "Corpus")
+        page.evaluate(
+            """() => {
+                window.__ctProgress = [];
+                new MutationObserver(() => {
+                    document.querySelectorAll('.progress-level-inner, .progress-text').forEach(
+                        (e) => e.innerText && window.__ctProgress.push(e.innerText));
+                }).observe(document.body, {subtree: true, childList: true, characterData: true});
+            }"""
+        )
+        page.click("#ct-reindex")
+        reply = _ask(chat, "What is the Prevent duty?")  # while the re-index runs
+        assert reply.locator("a.ct-src").count() >= 1
+        page.wait_for_function(
+            "() => document.querySelector('#ct-reindex-result').innerText.includes('Re-index finished')",
+            timeout=ANSWER_TIMEOUT,
+        )
+        progress = page.evaluate("() => window.__ctProgress")
+        assert any("Indexed" in text for text in progress), progress[:5]
+        text = page.locator("#ct-reindex-result").inner_text()
+        assert "40 added" in text and "1 skipped" in text and "sources/broken.pdf" in text
+        count = len(served.assistant.documents())
+        assert f"{count} documents indexed" in page.locator("#ct-corpus-summary").inner_text()
+        assert "sources/generated-07.md" in {r.doc_id for r in served.assistant.documents()}
+    finally:
+        chat.close()
+        for path in [*added, broken]:
+            path.unlink()
+        served.assistant.index()
+
+
+def _files_outside_corpus(served: Served) -> set[Path]:
+    """Files in the test's folder (beside the corpus and index) and the two folders above it."""
+    found = {
+        p
+        for p in served.root.rglob("*")
+        if p.is_file() and not p.is_relative_to(served.corpus) and not p.is_relative_to(served.root / "index")
+    }
+    for folder in (served.root.parent, served.root.parent.parent):
+        found |= {p for p in folder.iterdir() if p.is_file()}
+    return found

@@ -1,0 +1,10 @@
+"""The Gradio app of ``ctassist serve``: chat with cited sources, agenda drafts, the corpus."""
+
+import os
+
+# No telemetry and no version check (this machine has no internet, and the data is private).
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
+from ui.app import build_app, serve, start
+
+__all__ = ["build_app", "serve", "start"]

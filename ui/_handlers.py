@@ -1,0 +1,275 @@
+"""The UI's event handlers: plain Python over one shared :class:`ctassist.Assistant`.
+
+No handler holds a lock of its own: the assistant is thread-safe, so chats run side by side
+and a re-index does not stop a chat in progress. Every :class:`~ctassist.CtassistError` is
+shown to the user as its message; anything else is logged and shown as a short notice,
+never as a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from ctassist.errors import CtassistError, LoadError
+from ui._render import (
+    PASSAGE_PLACEHOLDER,
+    PENDING_TEXT,
+    ChatState,
+    Turn,
+    UploadResult,
+    corpus_summary,
+    document_rows,
+    error_markdown,
+    escape_markdown_html,
+    parse_source_ref,
+    render_answer_text,
+    render_index_report,
+    render_messages,
+    render_passage,
+    render_passage_error,
+    render_upload_results,
+)
+
+log = logging.getLogger("ctassist.ui")
+
+#: File types the Corpus tab accepts (checked here too, not only by the browser).
+UPLOAD_TYPES = (".md", ".txt", ".html", ".pdf", ".docx")
+
+UNEXPECTED = "Something went wrong on the server (the details are in its log). Please try again."
+
+Messages = list[dict[str, str]]
+ProgressFn = Callable[..., Any]
+
+
+def filters_for(scope: str | None) -> dict[str, str] | None:
+    """The assistant's filters for the scope selector's value.
+
+    Example:
+        >>> filters_for("notes"), filters_for("all")
+        ({'kind': 'notes'}, None)
+    """
+    return {"sources": {"kind": "source"}, "notes": {"kind": "notes"}}.get(scope or "all")
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9-]+", "-", text).strip("-")[:40] or "undated"
+
+
+class Handlers:
+    """The callbacks of the Gradio app, bound to one assistant.
+
+    Args:
+        assistant: The process's :class:`ctassist.Assistant`.
+        output_dir: Where agenda downloads are written (a fresh temporary folder by default).
+    """
+
+    def __init__(self, assistant: Any, output_dir: Path | None = None) -> None:
+        self.assistant = assistant
+        self.output_dir = output_dir or Path(tempfile.mkdtemp(prefix="ctassist-ui-"))
+
+    # --- chat ------------------------------------------------------------------------------------
+
+    def ask(
+        self, question: str | None, scope: str | None, state: ChatState | None
+    ) -> Iterator[tuple[Messages, ChatState, str]]:
+        """Answers a question, yielding the conversation as the answer streams in.
+
+        Args:
+            question: The question typed.
+            scope: ``"all"``, ``"sources"`` or ``"notes"``.
+            state: The session's conversation so far.
+
+        Yields:
+            ``(chat messages, conversation, text left in the question box)``.
+        """
+        state = state if isinstance(state, ChatState) else ChatState()
+        question = (question or "").strip()
+        if not question:
+            yield render_messages(state), state, ""
+            return
+        shown = render_messages(state)
+        user = {"role": "user", "content": escape_markdown_html(question)}
+        yield [*shown, user, {"role": "assistant", "content": PENDING_TEXT}], state, ""
+        try:
+            stream = self.assistant.stream(question, state.history(), filters_for(scope))
+            text = ""
+            for piece in stream:
+                text += piece
+                yield [*shown, user, {"role": "assistant", "content": render_answer_text(text)}], state, ""
+            if stream.answer is None:  # pragma: no cover - the stream always sets it
+                raise CtassistError("the assistant returned no answer")
+            turn = Turn.from_answer(question, stream.answer)
+        except CtassistError as exc:
+            turn = Turn(question=question, error=str(exc))
+        except Exception:
+            log.exception("answering %r failed", question)
+            turn = Turn(question=question, error=UNEXPECTED)
+        state = ChatState([*state.turns, turn])
+        yield render_messages(state), state, ""
+
+    def open_source(self, ref: str | None, state: ChatState | None) -> str:
+        """The passage panel for a clicked source (``ct-src-<turn>-<n>``)."""
+        parsed = parse_source_ref(ref)
+        turns = state.turns if isinstance(state, ChatState) else []
+        if parsed is None or parsed[0] >= len(turns):
+            return render_passage_error("That source is no longer in this conversation.")
+        turn_index, n = parsed
+        citation = next((c for c in turns[turn_index].citations if c.n == n), None)
+        if citation is None:
+            return render_passage_error(f"Source {n} is not part of that answer.")
+        try:
+            document = self.assistant.document(citation.doc)
+        except CtassistError as exc:
+            return render_passage_error(f"The document cannot be shown: {exc}")
+        except Exception:
+            log.exception("opening %s failed", citation.doc)
+            return render_passage_error(UNEXPECTED)
+        return render_passage(document.text, citation, doc_title=document.title or citation.title)
+
+    def clear(self) -> tuple[Messages, ChatState, str, str]:
+        """Starts a new conversation: ``(messages, conversation, question box, passage panel)``."""
+        return [], ChatState(), "", PASSAGE_PLACEHOLDER
+
+    # --- agenda ------------------------------------------------------------------------------------
+
+    def draft_agenda(
+        self,
+        group: str | None,
+        date: str | None,
+        duration: float | None,
+        focus: str | None,
+        chair: str | None,
+        chatham_house: bool,
+        start_time: str | None,
+    ) -> tuple[str, str | None, str | None]:
+        """Drafts an agenda and writes its .docx and .md files.
+
+        Returns:
+            ``(Markdown preview or error, .docx path, .md path)``; the paths are ``None``
+            when drafting failed.
+        """
+        topics = [line.strip(" -*•\t") for line in (focus or "").splitlines()]
+        topics = [t for t in topics if t]
+        try:
+            if not group:
+                raise CtassistError("choose the reference group (public or user)")
+            minutes = int(duration) if duration is not None else 120
+            agenda = self.assistant.draft_agenda(
+                group=group,
+                date=(date or "").strip() or None,
+                duration_minutes=minutes,
+                focus=topics or None,
+                chair=(chair or "").strip() or None,
+                chatham_house=bool(chatham_house),
+                start_time=(start_time or "").strip() or "10:00",
+            )
+            folder = Path(tempfile.mkdtemp(prefix="agenda-", dir=self.output_dir))
+            stem = f"agenda-{_safe_name(group)}-{_safe_name((date or '').strip())}"
+            markdown = str(agenda.to_markdown())
+            md_path = folder / f"{stem}.md"
+            md_path.write_text(markdown + "\n", encoding="utf-8")
+            docx_path = folder / f"{stem}.docx"
+            agenda.to_docx(docx_path)
+        except CtassistError as exc:
+            return error_markdown(f"The agenda could not be drafted: {exc}"), None, None
+        except (ValueError, TypeError) as exc:
+            return error_markdown(f"The agenda could not be drafted: {exc}"), None, None
+        except Exception:
+            log.exception("drafting an agenda failed")
+            return error_markdown(UNEXPECTED), None, None
+        return escape_markdown_preview(markdown), str(docx_path), str(md_path)
+
+    # --- corpus ------------------------------------------------------------------------------------
+
+    def corpus_view(self) -> tuple[str, list[list[Any]]]:
+        """``(summary line, table rows)`` of the indexed documents."""
+        try:
+            records = self.assistant.documents()
+        except CtassistError as exc:
+            return error_markdown(f"The index cannot be read: {exc}"), []
+        except Exception:
+            log.exception("listing documents failed")
+            return error_markdown(UNEXPECTED), []
+        return corpus_summary(records), document_rows(records)
+
+    def upload(
+        self, files: Sequence[Any] | None, kind: str | None, progress: ProgressFn | None = None
+    ) -> tuple[str, str, list[list[Any]]]:
+        """Stores and indexes uploaded files, one by one.
+
+        Args:
+            files: Paths of the uploaded files (Gradio's temporary copies).
+            kind: ``"source"`` or ``"notes"``.
+            progress: Gradio's progress tracker.
+
+        Returns:
+            ``(per-file results, corpus summary, table rows)``.
+        """
+        paths = [Path(str(getattr(f, "name", f))) for f in (files or [])]
+        results: list[UploadResult] = []
+        for i, path in enumerate(paths):
+            if progress is not None:
+                progress((i, len(paths)), desc=f"Adding file {i + 1} of {len(paths)}")
+            results.append(self._add_one(path, kind or "source"))
+        return (render_upload_results(results), *self.corpus_view())
+
+    def _add_one(self, path: Path, kind: str) -> UploadResult:
+        # The client's name is shown back to the user, never used to store anything.
+        name = path.name
+        if path.suffix.lower() not in UPLOAD_TYPES:
+            return UploadResult(name, False, f"not accepted: use one of {', '.join(UPLOAD_TYPES)}")
+        try:
+            data = path.read_bytes()
+            added = self.assistant.add_document(data, kind=kind, filename=name)
+        except LoadError as exc:
+            return UploadResult(name, False, exc.reason)
+        except CtassistError as exc:
+            return UploadResult(name, False, str(exc))
+        except OSError as exc:
+            return UploadResult(name, False, f"the upload could not be read ({exc.strerror})")
+        except Exception:
+            log.exception("adding %s failed", name)
+            return UploadResult(name, False, UNEXPECTED)
+        report = getattr(added, "report", None)
+        own = [s.reason for s in getattr(report, "skipped", []) if s.path == added.doc_id]
+        if own:
+            return UploadResult(name, False, f"stored as {added.doc_id} but not indexed: {'; '.join(own)}")
+        title = getattr(added, "title", "")
+        shown = f" — “{title}”" if title else ""
+        return UploadResult(name, True, f"stored as {added.doc_id} and indexed{shown}")
+
+    def reindex(self, progress: ProgressFn | None = None) -> tuple[str, str, list[list[Any]]]:
+        """Brings the index in step with the corpus folder, reporting progress per file.
+
+        Returns:
+            ``(report, corpus summary, table rows)``.
+        """
+
+        def step(done: int, total: int, doc_id: str) -> None:
+            if progress is not None:
+                progress((done, max(total, 1)), desc=f"Indexed {doc_id}")
+
+        try:
+            if progress is not None:
+                progress(0, desc="Reading the corpus folder")
+            report = self.assistant.index(progress=step)
+            text = render_index_report(report)
+        except CtassistError as exc:
+            text = error_markdown(f"Re-indexing failed: {exc}")
+        except Exception:
+            log.exception("re-indexing failed")
+            text = error_markdown(UNEXPECTED)
+        return (text, *self.corpus_view())
+
+
+def escape_markdown_preview(markdown: str) -> str:
+    """An agenda's Markdown for the preview: Markdown renders, HTML from documents does not."""
+    return markdown.replace("&", "&amp;").replace("<", "&lt;")
+
+
+__all__ = ["PASSAGE_PLACEHOLDER", "UPLOAD_TYPES", "Handlers", "escape_markdown_preview", "filters_for"]

@@ -1,0 +1,430 @@
+"""Pure functions that turn answers, citations and reports into the UI's Markdown and HTML.
+
+Everything that comes from a document (answer sentences, titles, sections, quotes) is data:
+it is escaped before it reaches the page, so a document cannot inject markup or script.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ctassist.cite import Citation
+
+#: Characters of document text shown on each side of a quoted passage.
+CONTEXT_CHARS = 600
+
+#: Link targets of numbered sources: ``#ct-src-<turn>-<n>``; the page script catches them.
+SOURCE_REF = re.compile(r"^ct-src-(\d{1,6})-(\d{1,4})$")
+
+#: A citation marker ``[n]`` after :func:`escape_markdown_html` (brackets escaped).
+_MARKER = re.compile(r"\\\[(\d{1,4})\\\]")
+
+SCOPES: tuple[tuple[str, str], ...] = (
+    ("All documents", "all"),
+    ("Sources only", "sources"),
+    ("Meeting notes only", "notes"),
+)
+
+KIND_LABELS = {"source": "Source document", "notes": "Meeting note"}
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One exchange of a chat session, as the UI keeps it (in a per-session ``gr.State``).
+
+    Attributes:
+        question: The question as typed.
+        text: The answer's text with its ``[n]`` markers (or the abstention message).
+        abstained: The corpus did not cover the question.
+        citations: The answer's numbered sources.
+        closest: When abstaining, the closest documents.
+        error: A user-readable error instead of an answer (the turn is then not
+            part of the conversation the assistant sees).
+    """
+
+    question: str
+    text: str = ""
+    abstained: bool = False
+    citations: tuple[Citation, ...] = ()
+    closest: tuple[str, ...] = ()
+    error: str = ""
+
+    @classmethod
+    def from_answer(cls, question: str, answer: Any) -> Turn:
+        """Builds a turn from a :class:`ctassist.cite.Answer`."""
+        return cls(
+            question=question,
+            text=str(answer.text),
+            abstained=bool(answer.abstained),
+            citations=tuple(answer.citations),
+            closest=tuple(answer.closest),
+        )
+
+
+@dataclass
+class ChatState:
+    """A chat session's conversation (held server-side in ``gr.State``)."""
+
+    turns: list[Turn] = field(default_factory=list)
+
+    def history(self) -> list[tuple[str, str]]:
+        """The conversation for follow-up resolution: ``[(question, answer), ...]``."""
+        return [(t.question, t.text) for t in self.turns if not t.error]
+
+
+# --- escaping ----------------------------------------------------------------------------------
+
+
+def escape_html(text: str) -> str:
+    """Escapes text for HTML, including the characters of template syntaxes (``{ } $``).
+
+    Args:
+        text: Any text, e.g. a document's.
+
+    Returns:
+        Text that renders literally inside HTML.
+    """
+    return (
+        html.escape(text, quote=True)
+        .replace("{", "&#123;")
+        .replace("}", "&#125;")
+        .replace("$", "&#36;")
+        .replace("`", "&#96;")
+    )
+
+
+def escape_markdown_html(text: str) -> str:
+    """Neutralises HTML in text that is rendered as Markdown; Markdown itself still renders.
+
+    ``&`` and ``<`` become entities, so no tag or entity of the document survives, while
+    emphasis, lists and block quotes keep working. ``$`` is escaped so no LaTeX renders,
+    and square brackets so the text cannot make links.
+
+    Args:
+        text: Markdown text from a document or a user.
+
+    Returns:
+        The text, safe to hand to a Markdown renderer.
+    """
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace("\\", "\\\\")
+        .replace("$", "\\$")
+        .replace("[", "\\[")
+        .replace("]", "\\]")
+    )
+
+
+def format_where(citation: Citation) -> str:
+    """``"Section · page 3"`` for a citation (empty when it has neither)."""
+    parts = [citation.section or "", f"page {citation.page}" if citation.page else ""]
+    return " · ".join(p for p in parts if p)
+
+
+# --- chat messages -------------------------------------------------------------------------------
+
+
+def source_ref(turn_index: int, n: int) -> str:
+    """The link target of source ``n`` of turn ``turn_index``."""
+    return f"ct-src-{turn_index}-{n}"
+
+
+def parse_source_ref(ref: str | None) -> tuple[int, int] | None:
+    """Reads ``ct-src-<turn>-<n>`` (with or without ``#``) back; ``None`` if malformed."""
+    match = SOURCE_REF.match((ref or "").strip().lstrip("#"))
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def render_answer_text(text: str, turn_index: int | None = None, numbers: Iterable[int] = ()) -> str:
+    """An answer's text as Markdown, its ``[n]`` markers turned into links to the sources.
+
+    Args:
+        text: The answer text (document sentences: escaped here).
+        turn_index: The turn's position; without it, markers stay plain text (while streaming).
+        numbers: The citation numbers that exist; other ``[n]`` are left as they are.
+
+    Returns:
+        Markdown with inline HTML links.
+    """
+    escaped = escape_markdown_html(text)
+    known = set(numbers)
+    if turn_index is None or not known:
+        return escaped
+
+    def link(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        if n not in known:
+            return match.group(0)
+        return f'<a class="ct-cite" href="#{source_ref(turn_index, n)}" title="Open source {n}">[{n}]</a>'
+
+    return _MARKER.sub(link, escaped)
+
+
+def render_sources(turn_index: int, citations: Sequence[Citation]) -> str:
+    """The numbered sources under an answer, as one HTML block of links.
+
+    Args:
+        turn_index: The turn's position in the conversation (part of each link).
+        citations: The answer's citations.
+
+    Returns:
+        HTML (no blank lines, so Markdown keeps it as one block); empty without citations.
+    """
+    if not citations:
+        return ""
+    items = []
+    for c in citations:
+        where = format_where(c)
+        kind = KIND_LABELS.get(c.kind, c.kind)
+        detail = " · ".join(x for x in (where, kind) if x)
+        items.append(
+            f'<li><a class="ct-src" href="#{source_ref(turn_index, c.n)}" title="Show the quoted passage">'
+            f'<span class="ct-src-n">{c.n}</span> <span class="ct-src-title">{escape_html(c.title)}</span></a>'
+            f'<span class="ct-src-where">{escape_html(detail)}</span></li>'
+        )
+    return (
+        '<div class="ct-sources"><div class="ct-sources-head">Sources · select one to read the passage</div>'
+        f'<ol class="ct-src-list">{"".join(items)}</ol></div>'
+    )
+
+
+ABSTAIN_LABEL = "Not covered by the corpus"
+
+
+def render_turn_reply(turn_index: int, turn: Turn) -> str:
+    """The assistant's message for a finished turn: answer + sources, abstention or error."""
+    if turn.error:
+        return f'<div class="ct-error-label">Could not answer</div>\n\n{escape_markdown_html(turn.error)}'
+    if turn.abstained:
+        lines = [
+            f'<div class="ct-abstain-label">{ABSTAIN_LABEL}</div>',
+            "",
+            escape_markdown_html(turn.text.split(" The closest documents are:")[0]),
+        ]
+        if turn.closest:
+            lines += ["", "Closest documents in the corpus (they do not answer it):", ""]
+            lines += [f"- {escape_markdown_html(c)}" for c in turn.closest]
+        lines += [
+            "",
+            "*The assistant does not guess. Try rephrasing, searching all documents, or adding documents to the corpus.*",
+        ]
+        return "\n".join(lines)
+    body = render_answer_text(turn.text, turn_index, (c.n for c in turn.citations))
+    sources = render_sources(turn_index, turn.citations)
+    return f"{body}\n\n{sources}" if sources else body
+
+
+def render_messages(state: ChatState) -> list[dict[str, str]]:
+    """The chatbot's messages for a conversation."""
+    messages: list[dict[str, str]] = []
+    for i, turn in enumerate(state.turns):
+        messages.append({"role": "user", "content": escape_markdown_html(turn.question)})
+        messages.append({"role": "assistant", "content": render_turn_reply(i, turn)})
+    return messages
+
+
+PENDING_TEXT = '<span class="ct-pending">Searching the corpus…</span>'
+
+
+# --- the passage panel -----------------------------------------------------------------------------
+
+PASSAGE_PLACEHOLDER = (
+    '<div class="ct-passage ct-passage-empty"><div class="ct-passage-hint">'
+    "Select a numbered source under an answer to read the quoted passage, highlighted in its "
+    "surrounding text.</div></div>"
+)
+
+
+def locate_quote(text: str, citation: Citation) -> tuple[int, int] | None:
+    """Where the citation's quote is in the document text (its offsets, or a search)."""
+    start, end = citation.start, citation.end
+    if 0 <= start <= end <= len(text) and text[start:end] == citation.quote:
+        return start, end
+    found = text.find(citation.quote) if citation.quote else -1
+    return (found, found + len(citation.quote)) if found >= 0 else None
+
+
+def _snap_start(text: str, position: int) -> int:
+    """A start at or after ``position`` on a line (else word) boundary."""
+    if position <= 0:
+        return 0
+    newline = text.find("\n", position, position + 200)
+    if newline >= 0:
+        while newline < len(text) and text[newline] == "\n":
+            newline += 1
+        return newline
+    space = text.find(" ", position, position + 40)
+    return space + 1 if space >= 0 else position
+
+
+def _snap_end(text: str, position: int) -> int:
+    """An end at or before ``position`` on a line (else word) boundary."""
+    if position >= len(text):
+        return len(text)
+    newline = text.rfind("\n", position - 200, position)
+    if newline > 0:
+        return newline
+    space = text.rfind(" ", position - 40, position)
+    return space if space > 0 else position
+
+
+_HEADING_LINE = re.compile(r"(?m)^(#{1,6} [^\n]*)$")
+
+
+def _context_html(text: str) -> str:
+    """Escaped surrounding text; Markdown heading lines are set in bold to help reading."""
+    return _HEADING_LINE.sub(r'<span class="ct-passage-heading">\1</span>', escape_html(text))
+
+
+def render_passage(
+    document_text: str,
+    citation: Citation,
+    *,
+    doc_title: str | None = None,
+    context: int = CONTEXT_CHARS,
+) -> str:
+    """The quoted passage highlighted (``<mark>``) in its surrounding document text.
+
+    Args:
+        document_text: The document's full text (``LoadedDocument.text``).
+        citation: The citation whose quote to show.
+        doc_title: The document's title (defaults to the citation's).
+        context: Characters of surrounding text on each side.
+
+    Returns:
+        An HTML panel; all document text is escaped.
+    """
+    title = doc_title or citation.title
+    where = " · ".join(x for x in (format_where(citation), citation.doc) if x)
+    head = (
+        f'<div class="ct-passage-head"><span class="ct-src-n">{citation.n}</span>'
+        f'<div><div class="ct-passage-title">{escape_html(title)}</div>'
+        f'<div class="ct-passage-where">{escape_html(where)}</div></div></div>'
+    )
+    span = locate_quote(document_text, citation)
+    if span is None:
+        body = (
+            '<div class="ct-passage-note">The document has changed since this answer; '
+            "the quoted text is shown on its own.</div>"
+            f'<div class="ct-passage-body"><mark>{escape_html(citation.quote)}</mark></div>'
+        )
+        return f'<div class="ct-passage">{head}{body}</div>'
+    start, end = span
+    before_at = min(_snap_start(document_text, start - context), start)
+    after_at = max(_snap_end(document_text, end + context), end)
+    before = document_text[before_at:start]
+    after = document_text[end:after_at]
+    lead = "… " if before_at > 0 else ""
+    tail = " …" if after_at < len(document_text) else ""
+    body = (
+        '<div class="ct-passage-body">'
+        f"{lead}{_context_html(before)}<mark>{escape_html(document_text[start:end])}</mark>"
+        f"{_context_html(after)}{tail}</div>"
+    )
+    return f'<div class="ct-passage">{head}{body}</div>'
+
+
+def render_passage_error(message: str) -> str:
+    """The passage panel when a source cannot be shown."""
+    return f'<div class="ct-passage"><div class="ct-error-box">{escape_html(message)}</div></div>'
+
+
+# --- corpus --------------------------------------------------------------------------------------
+
+DOCUMENT_HEADERS = ["Title", "Kind", "Group", "Meeting date", "Chunks", "Indexed", "Document"]
+
+
+def format_indexed_at(value: str) -> str:
+    """``2026-11-27T17:24:29+00:00`` → ``27 Nov 2026, 17:24 UTC`` (as is when unreadable)."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+
+
+def document_rows(records: Iterable[Any]) -> list[list[Any]]:
+    """Rows of the Corpus tab's table, one per indexed document (``FileRecord``\\ s)."""
+    rows = []
+    for r in records:
+        rows.append(
+            [
+                r.title,
+                KIND_LABELS.get(r.kind, r.kind),
+                {"public": "Public", "user": "User"}.get(r.group, r.group),
+                r.date,
+                r.chunks,
+                format_indexed_at(r.indexed_at),
+                r.doc_id,
+            ]
+        )
+    return rows
+
+
+def corpus_summary(records: Sequence[Any]) -> str:
+    """One line of Markdown: how many documents, of which kind, and chunks."""
+    if not records:
+        return "**The index is empty.** Add documents below, or press *Re-index* to index the corpus folder."
+    sources = sum(1 for r in records if r.kind != "notes")
+    notes = len(records) - sources
+    chunks = sum(int(r.chunks) for r in records)
+    return (
+        f"**{len(records)} documents indexed** — {sources} source document{'s' if sources != 1 else ''}, "
+        f"{notes} meeting note{'s' if notes != 1 else ''}; {chunks} passages."
+    )
+
+
+def render_index_report(report: Any) -> str:
+    """An :class:`~ctassist.IndexReport` as Markdown: the counts, then each skipped file."""
+    lines = [
+        f"**Re-index finished in {report.seconds:.1f} s.** "
+        f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
+        f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped"
+        + (f", {len(report.repaired)} repaired" if report.repaired else "")
+        + f"; {report.chunks_embedded} passages embedded, {report.chunks_total} in the index."
+    ]
+    if report.skipped:
+        lines += ["", "Files that could not be indexed:", ""]
+        lines += [
+            f'- <span class="ct-badge ct-fail">Skipped</span> **{escape_markdown_html(s.path)}** — '
+            f"{escape_markdown_html(s.reason)}"
+            for s in report.skipped
+        ]
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """What happened to one uploaded file."""
+
+    name: str
+    ok: bool
+    message: str
+
+
+def render_upload_results(results: Sequence[UploadResult]) -> str:
+    """The per-file outcome of an upload, as Markdown (a labelled line per file)."""
+    if not results:
+        return "Choose one or more files first."
+    lines = []
+    for r in results:
+        badge = (
+            '<span class="ct-badge ct-ok">Added</span>'
+            if r.ok
+            else '<span class="ct-badge ct-fail">Not added</span>'
+        )
+        lines.append(f"- {badge} **{escape_markdown_html(r.name)}** — {escape_markdown_html(r.message)}")
+    return "\n".join(lines)
+
+
+def error_markdown(message: str) -> str:
+    """A clearly marked error box, as Markdown with inline HTML."""
+    return f'<div class="ct-error-box">{escape_html(message)}</div>'

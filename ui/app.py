@@ -1,0 +1,423 @@
+"""The Gradio app of ``ctassist serve``: Chat, Agenda and Corpus tabs over one Assistant.
+
+Run it with ``ctassist serve`` (or ``scripts/serve.sh``); from Python::
+
+    from ctassist import Assistant
+    from ui.app import build_app, start
+
+    assistant = Assistant(corpus_dir="corpus", index_dir="index")
+    start(build_app(assistant), host="127.0.0.1", port=7860)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from ui._handlers import UPLOAD_TYPES, Handlers
+from ui._render import PASSAGE_PLACEHOLDER, SCOPES, ChatState
+from ui._serving import AUTH_ENV, Credentials, host_warning, parse_auth
+from ui._style import CHAT_PLACEHOLDER, CSS, HEADER_HTML, PASSAGE_JS, SOURCE_BRIDGE_JS, TITLE, theme
+
+#: Shown under the question box; each is answered by the shipped corpus.
+EXAMPLE_QUESTIONS = (
+    "Who can refer a person to a Channel panel?",
+    "What did the HMICFRS 2020 Prevent inspection find?",
+    "How many referrals to Prevent were there in the year to March 2024?",
+    "What is the Prevent duty?",
+)
+
+#: Events (chats, agendas, source views) that may run at once, across all users.
+CONCURRENCY = 8
+
+_PROGRESS = gr.Progress()
+
+# No telemetry and no version check: gradio reads this when a Blocks is created.
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
+
+def build_app(assistant: Any) -> gr.Blocks:
+    """Builds the app's Blocks over an assistant (not launched; see :func:`start`).
+
+    Args:
+        assistant: A :class:`ctassist.Assistant`, shared by every session.
+
+    Returns:
+        The Gradio Blocks with the Chat, Agenda and Corpus tabs.
+    """
+    handlers = Handlers(assistant)
+    max_mb = float(getattr(getattr(assistant, "settings", None), "max_file_mb", 20.0))
+
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
+        gr.HTML(HEADER_HTML, js_on_load=None, elem_id="ct-header")
+        with gr.Tabs(elem_id="ct-tabs"):
+            with gr.Tab("Chat", id="chat", elem_id="ct-tab-chat"):
+                state = gr.State(ChatState())
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=420):
+                        scope = gr.Radio(
+                            choices=list(SCOPES),
+                            value="all",
+                            label="Search in",
+                            elem_id="ct-scope",
+                        )
+                        chatbot = gr.Chatbot(
+                            elem_id="ct-chatbot",
+                            label="Conversation",
+                            show_label=False,
+                            height=540,
+                            placeholder=CHAT_PLACEHOLDER,
+                            buttons=[],  # a copy would hold the message's raw HTML, not its text
+                            feedback_options=None,
+                            allow_tags=False,
+                            sanitize_html=True,
+                            latex_delimiters=[],
+                            autoscroll=True,
+                        )
+                        with gr.Row(equal_height=True, elem_id="ct-ask-row"):
+                            question = gr.Textbox(
+                                label="Question",
+                                placeholder="Ask a question about the corpus, then press Enter or Ask",
+                                show_label=False,
+                                container=False,
+                                lines=1,
+                                max_lines=4,
+                                scale=6,
+                                elem_id="ct-question",
+                                autofocus=True,
+                            )
+                            ask = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="ct-ask")
+                            clear = gr.Button(
+                                "Clear chat",
+                                variant="secondary",
+                                scale=1,
+                                min_width=150,
+                                elem_id="ct-clear",
+                            )
+                        gr.Markdown("**Example questions**", elem_classes="ct-help")
+                        with gr.Row(elem_classes="ct-examples"):
+                            examples = [
+                                gr.Button(q, size="sm", variant="secondary", elem_classes="ct-example")
+                                for q in EXAMPLE_QUESTIONS
+                            ]
+                    with gr.Column(scale=2, min_width=320):
+                        gr.Markdown("### Source passage", elem_classes="ct-panel-title")
+                        passage = gr.HTML(PASSAGE_PLACEHOLDER, js_on_load=PASSAGE_JS, elem_id="ct-passage")
+                # Carries the clicked source's link target to the server; its value is never rendered.
+                bridge = gr.HTML(
+                    "",
+                    html_template="<span></span>",
+                    visible="hidden",
+                    js_on_load=SOURCE_BRIDGE_JS,
+                    elem_id="ct-source-bridge",
+                )
+
+            with gr.Tab("Agenda", id="agenda", elem_id="ct-tab-agenda"):
+                gr.Markdown(
+                    "Draft the agenda of a Prevent reference-group meeting. Discussion items are drawn "
+                    "from the corpus, with their sources; review the draft before circulating it.",
+                    elem_classes="ct-help",
+                )
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=2, min_width=320):
+                        group = gr.Radio(
+                            choices=[("Public reference group", "public"), ("User reference group", "user")],
+                            value="public",
+                            label="Reference group",
+                            elem_id="ct-agenda-group",
+                        )
+                        with gr.Row():
+                            date = gr.Textbox(
+                                label="Meeting date",
+                                placeholder="YYYY-MM-DD (optional)",
+                                elem_id="ct-agenda-date",
+                            )
+                            start_time = gr.Textbox(
+                                label="Start time", value="10:00", elem_id="ct-agenda-start"
+                            )
+                        duration = gr.Number(
+                            label="Duration (minutes)",
+                            value=120,
+                            minimum=30,
+                            maximum=480,
+                            step=15,
+                            precision=0,
+                            elem_id="ct-agenda-duration",
+                        )
+                        chair = gr.Textbox(
+                            label="Chair",
+                            placeholder="Name or role, e.g. HMICFRS lead",
+                            elem_id="ct-agenda-chair",
+                        )
+                        focus = gr.Textbox(
+                            label="Focus topics (one per line)",
+                            placeholder="Leave empty for the reference group's four standing questions",
+                            lines=5,
+                            elem_id="ct-agenda-focus",
+                        )
+                        chatham = gr.Checkbox(
+                            label="Held under the Chatham House Rule", value=True, elem_id="ct-agenda-chatham"
+                        )
+                        draft = gr.Button("Draft agenda", variant="primary", elem_id="ct-agenda-draft")
+                    with gr.Column(scale=3, min_width=420):
+                        with gr.Row():
+                            docx_download = gr.DownloadButton(
+                                "Download .docx", interactive=False, elem_id="ct-agenda-docx", size="md"
+                            )
+                            md_download = gr.DownloadButton(
+                                "Download .md", interactive=False, elem_id="ct-agenda-md", size="md"
+                            )
+                        preview = gr.Markdown(
+                            "*The draft appears here.*", elem_id="ct-agenda-preview", sanitize_html=True
+                        )
+
+            with gr.Tab("Corpus", id="corpus", elem_id="ct-tab-corpus"):
+                summary = gr.Markdown(elem_id="ct-corpus-summary")
+                table = gr.Dataframe(
+                    headers=["Title", "Kind", "Group", "Meeting date", "Passages", "Indexed", "Document"],
+                    datatype=["str", "str", "str", "str", "number", "str", "str"],
+                    interactive=False,
+                    wrap=True,
+                    max_height=560,
+                    elem_id="ct-documents",
+                    column_widths=["34%", "12%", "7%", "10%", "8%", "14%", "15%"],
+                )
+                with gr.Row(equal_height=False):
+                    with gr.Column():
+                        gr.Markdown("### Add documents")
+                        gr.Markdown(
+                            f"Accepted: {', '.join(UPLOAD_TYPES)}, up to {max_mb:g} MB each. Files are checked, "
+                            "stored under a new name and indexed at once. Meeting notes need the front matter "
+                            "described in `corpus/notes/README.md` (group, date, title, attendees by role, actions).",
+                            elem_classes="ct-help",
+                        )
+                        uploads = gr.File(
+                            label="Files",
+                            file_count="multiple",
+                            file_types=list(UPLOAD_TYPES),
+                            type="filepath",
+                            height=150,
+                            elem_id="ct-upload",
+                        )
+                        kind = gr.Radio(
+                            choices=[("Source document", "source"), ("Meeting note", "notes")],
+                            value="source",
+                            label="These files are",
+                            elem_id="ct-upload-kind",
+                        )
+                        add = gr.Button("Add to corpus", variant="primary", elem_id="ct-upload-add")
+                        upload_result = gr.Markdown(elem_id="ct-upload-result")
+                    with gr.Column():
+                        gr.Markdown("### Re-index")
+                        gr.Markdown(
+                            "Brings the index in step with the corpus folder: new and changed files are "
+                            "indexed, removed ones dropped. Chats keep working meanwhile.",
+                            elem_classes="ct-help",
+                        )
+                        reindex = gr.Button("Re-index corpus", variant="secondary", elem_id="ct-reindex")
+                        reindex_result = gr.Markdown(elem_id="ct-reindex-result")
+
+        # --- chat events ---
+        chat_outputs = [chatbot, state, question]
+        ask.click(handlers.ask, [question, scope, state], chat_outputs, api_name="ask")
+        question.submit(handlers.ask, [question, scope, state], chat_outputs, api_visibility="undocumented")
+        for button, text in zip(examples, EXAMPLE_QUESTIONS, strict=True):
+            button.click(_example(handlers, text), [scope, state], chat_outputs, api_visibility="private")
+        clear.click(handlers.clear, None, [chatbot, state, question, passage], api_visibility="private")
+        chatbot.clear(handlers.clear, None, [chatbot, state, question, passage], api_visibility="private")
+        bridge.click(
+            handlers.open_source, [bridge, state], passage, api_name="open_source", show_progress="minimal"
+        )
+
+        # --- agenda ---
+        def draft_agenda(
+            group: str | None,
+            date: str | None,
+            duration: float | None,
+            focus: str | None,
+            chair: str | None,
+            chatham: bool,
+            start_time: str | None,
+        ) -> tuple[str, Any, Any]:
+            text, docx_path, md_path = handlers.draft_agenda(
+                group, date, duration, focus, chair, chatham, start_time
+            )
+            return (
+                text,
+                gr.DownloadButton(value=docx_path, interactive=docx_path is not None),
+                gr.DownloadButton(value=md_path, interactive=md_path is not None),
+            )
+
+        draft.click(
+            draft_agenda,
+            [group, date, duration, focus, chair, chatham, start_time],
+            [preview, docx_download, md_download],
+            api_name="draft_agenda",
+        )
+
+        # --- corpus ---
+        def add_files(
+            files: list[str] | None, kind: str | None, progress: Any = _PROGRESS
+        ) -> tuple[Any, ...]:
+            result, text, rows = handlers.upload(files, kind, progress)
+            return result, text, rows, None
+
+        def run_index(progress: Any = _PROGRESS) -> tuple[str, str, list[list[Any]]]:
+            return handlers.reindex(progress)
+
+        add.click(
+            add_files,
+            [uploads, kind],
+            [upload_result, summary, table, uploads],
+            api_name="add_documents",
+            concurrency_limit=1,
+            concurrency_id="corpus-write",
+        )
+        reindex.click(
+            run_index,
+            None,
+            [reindex_result, summary, table],
+            api_name="reindex",
+            concurrency_limit=1,
+            concurrency_id="corpus-write",
+        )
+        app.load(handlers.corpus_view, None, [summary, table], api_visibility="private")
+    blocks: gr.Blocks = app
+    return blocks
+
+
+def _example(handlers: Handlers, text: str) -> Any:
+    def run(scope: str | None, state: ChatState | None) -> Any:
+        yield from handlers.ask(text, scope, state)
+
+    run.__name__ = "ask_example"
+    return run
+
+
+def start(
+    app: gr.Blocks,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    auth: Credentials | None = None,
+    max_file_mb: float = 20.0,
+    block: bool = True,
+    quiet: bool = False,
+) -> str:
+    """Launches a built app: queue, limits, theme and the offline, private settings.
+
+    Args:
+        app: From :func:`build_app`.
+        host: Address to bind.
+        port: Port to bind.
+        auth: ``(user, password)`` pairs, or ``None`` for no login.
+        max_file_mb: Largest upload accepted.
+        block: Serve until interrupted; otherwise return once the server runs.
+        quiet: Print nothing.
+
+    Returns:
+        The local URL (once the server has stopped, when ``block``).
+    """
+    app.queue(default_concurrency_limit=CONCURRENCY, max_size=200)
+    _, local_url, _ = app.launch(
+        server_name=host,
+        server_port=port,
+        auth=auth,
+        auth_message="ctassist · Prevent inspection assistant. Sign in with the account you were given.",
+        share=False,
+        inbrowser=False,
+        prevent_thread_lock=True,
+        show_error=False,
+        quiet=quiet,
+        max_file_size=int(max_file_mb * 1024 * 1024),
+        footer_links=[],
+        run_history=False,
+        enable_monitoring=False,
+        ssr_mode=False,
+        pwa=False,
+        mcp_server=False,
+        theme=theme(),
+        css=CSS,
+    )
+    if block:
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            app.close()
+    return str(local_url)
+
+
+def warm(assistant: Any) -> float:
+    """Loads the models and opens the index now, so the first user does not wait.
+
+    Returns:
+        Seconds it took.
+
+    Raises:
+        CtassistError: The index cannot be opened (e.g. another embedding model, or the
+            Chroma server is down).
+    """
+    started = time.perf_counter()
+    _ = assistant.retriever
+    assistant.ask("What is Prevent?")
+    return time.perf_counter() - started
+
+
+def serve(
+    corpus_dir: str | Path | None = None,
+    index_dir: str | Path | None = None,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    auth: str | None = None,
+) -> int:
+    """``ctassist serve``: loads the assistant once, then serves the app until interrupted.
+
+    Args:
+        corpus_dir: The corpus folder; default from ``CTASSIST_CORPUS_DIR`` or ``corpus``.
+        index_dir: The index folder; default from ``CTASSIST_INDEX_DIR`` or ``index``.
+        host: Address to bind; ``127.0.0.1`` keeps it on this machine.
+        port: Port to bind.
+        auth: ``user:password`` or a file of such lines; default ``CTASSIST_UI_AUTH``.
+
+    Returns:
+        The exit code (0).
+
+    Raises:
+        CtassistError: Bad settings, credentials or index (the CLI prints the message).
+    """
+    from ctassist import Assistant
+
+    credentials = parse_auth(auth if auth is not None else os.environ.get(AUTH_ENV))
+    warning = host_warning(host, credentials is not None)
+    if warning:
+        print(warning, file=sys.stderr)
+    assistant = Assistant(corpus_dir=corpus_dir, index_dir=index_dir)
+    print("ctassist: loading the models and the index ...", file=sys.stderr)
+    seconds = warm(assistant)
+    count = len(assistant.documents())
+    print(f"ctassist: ready in {seconds:.1f} s; {count} documents indexed", file=sys.stderr)
+    if count == 0:
+        print(
+            "ctassist: the index is empty: run `ctassist index` or use Re-index in the Corpus tab",
+            file=sys.stderr,
+        )
+    shown = "localhost" if host in {"127.0.0.1", "::1"} else host
+    print(f"ctassist: serving on http://{shown}:{port} (Ctrl+C stops)", file=sys.stderr)
+    start(
+        build_app(assistant),
+        host=host,
+        port=port,
+        auth=credentials,
+        max_file_mb=assistant.settings.max_file_mb,
+        block=True,
+        quiet=True,
+    )
+    return 0

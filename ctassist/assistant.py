@@ -175,6 +175,17 @@ class Assistant:
             The report: files added, updated, removed, unchanged, repaired and skipped
             (with reasons), chunk counts and seconds.
         """
+        if rebuild:
+            with self._lock:
+                # A rebuild is how an index of another model is replaced: open it unchecked;
+                # the reset records the configured model.
+                if self._store is None:
+                    self._store = ChunkStore(
+                        self.settings,
+                        model_name=self.settings.embedding_model,
+                        dimension=self.encoder.dimension,
+                        check_model=False,
+                    )
         report = Indexer(self.settings, self.store, self.encoder).run(rebuild=rebuild, progress=progress)
         with self._lock:
             if self._lexical is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 import socket
@@ -10,8 +11,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+
+from ctassist import LoadError, Settings
+from ctassist.chunk import Chunk, chunk_document
+from ctassist.index import ChunkStore, StoredChunk, chunk_id
+from ctassist.load import LoadedDocument, discover_files, load_document
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED_CORPUS = REPO / "corpus"
@@ -94,8 +101,8 @@ def note_text(
     actions: str = '\n  - action: "Circulate the terms of reference"\n    owner: "Secretariat"\n    status: open\n    due: 2024-04-01',
     body: str = "## Discussion\n\nThe Academic said that Prevent referrals from schools had risen.\n\n## Decisions\n\nThe group agreed to meet again in April.\n",
 ) -> str:
-    """A meeting note in the format of corpus/notes/README.md; pass a field as ``None``-like
-    text to change it."""
+    """A meeting note in the format of corpus/notes/README.md; each argument is the raw YAML
+    after its field's colon, so a test can put any (bad) value there."""
     return (
         "---\n"
         f"group: {group}\n"
@@ -115,8 +122,7 @@ def generated_markdown(number: int, paragraphs: int = 20, *, version: int = 1) -
         if p % 5 == 0:
             lines += [f"## Part {p // 5 + 1}", ""]
         lines += [
-            f"Paragraph {p} of document {number} (version {version}) records a finding on Prevent. "
-            f"Referral {number * 100 + p} was reviewed by panel {p % 7}.",
+            f"Paragraph {p} of document {number} (version {version}) notes referral {number * 100 + p}.",
             "",
         ]
     return "\n".join(lines)
@@ -189,7 +195,9 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(*args: str, env: Mapping[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: Mapping[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "ctassist.cli", *args],
         capture_output=True,
@@ -237,3 +245,43 @@ def chroma_server(data_dir: Path, *, startup_timeout: float = 60) -> Iterator[st
             process.kill()
             process.wait()
         log.close()
+
+
+# --- index checks -------------------------------------------------------------------------
+
+
+def assert_index_matches_corpus(store: ChunkStore, settings: Settings) -> int:
+    """Checks that ``store`` holds exactly what a clean build of the corpus would: every
+    loadable file once, at its current content hash, with all of its chunks and no others.
+
+    Returns:
+        The number of chunks in the index.
+    """
+    expected: dict[str, tuple[LoadedDocument, list[Chunk]]] = {}
+    for path in discover_files(settings.corpus_dir):
+        try:
+            document = load_document(path, settings.corpus_dir, max_file_mb=settings.max_file_mb)
+        except LoadError:
+            continue
+        chunks = chunk_document(document, chunk_size=settings.chunk_size, overlap=settings.chunk_overlap)
+        if chunks:
+            expected[document.doc_id] = (document, chunks)
+    stored = list(store.iter_chunks())
+    keys = [(c.metadata["doc_id"], c.metadata["chunk_index"]) for c in stored]
+    duplicates = {k for k in keys if keys.count(k) > 1}
+    assert not duplicates, f"chunks stored twice: {sorted(duplicates)[:5]}"
+    by_doc: dict[str, list[StoredChunk]] = defaultdict(list)
+    for chunk in stored:
+        by_doc[chunk.metadata["doc_id"]].append(chunk)
+    assert sorted(by_doc) == sorted(expected)
+    for doc_id, (document, chunks) in expected.items():
+        held = sorted(by_doc[doc_id], key=lambda c: int(c.metadata["chunk_index"]))
+        file_hash = hashlib.sha256((settings.corpus_dir / doc_id).read_bytes()).hexdigest()
+        assert document.content_hash == file_hash
+        assert {c.metadata["content_hash"] for c in held} == {file_hash}, doc_id
+        assert [c.metadata["chunk_index"] for c in held] == list(range(len(chunks))), doc_id
+        assert {c.metadata["n_chunks"] for c in held} == {len(chunks)}, doc_id
+        assert [c.text for c in held] == [c.text for c in chunks], doc_id
+        assert [c.id for c in held] == [chunk_id(doc_id, file_hash, c.index) for c in chunks], doc_id
+    assert store.count() == len(stored)
+    return len(stored)

@@ -35,7 +35,7 @@ class Chunk:
 
 
 def chunk_document(document: LoadedDocument, *, chunk_size: int = 700, overlap: int = 1) -> list[Chunk]:
-    """Splits a document into chunks of whole sentences that never cross a heading.
+    """Splits a document into chunks of whole sentences that never cross a heading or a PDF page.
 
     Args:
         document: The loaded document.
@@ -78,7 +78,8 @@ def _without_title(path: tuple[str, ...], title: str) -> tuple[str, ...]:
 
 
 def _sections(document: LoadedDocument) -> list[tuple[int, int]]:
-    """The stretches of text between headings (heading lines themselves excluded)."""
+    """The stretches of text between headings (heading lines themselves excluded), also
+    cut where a PDF page starts: a chunk's ``page`` must hold every sentence of it."""
     bounds: list[tuple[int, int]] = []
     cursor = document.body_start
     for heading in document.headings:
@@ -86,7 +87,15 @@ def _sections(document: LoadedDocument) -> list[tuple[int, int]]:
             bounds.append((cursor, heading.start))
         cursor = max(cursor, heading.end)
     bounds.append((cursor, len(document.text)))
-    return [(a, b) for a, b in bounds if document.text[a:b].strip()]
+    page_starts = [span.start for span in document.pages]
+    cut: list[tuple[int, int]] = []
+    for a, b in bounds:
+        for page_start in page_starts:
+            if a < page_start < b:
+                cut.append((a, page_start))
+                a = page_start
+        cut.append((a, b))
+    return [(a, b) for a, b in cut if document.text[a:b].strip()]
 
 
 def _pack(sentences: list[tuple[int, int]], size: int, overlap: int) -> list[list[tuple[int, int]]]:

@@ -194,7 +194,7 @@ class Indexer:
         if not batch:
             return
         texts = [embedding_text(p.document, c) for p in batch for c in p.chunks]
-        vectors = self.encoder.encode(texts) if texts else []
+        vectors: Any = self.encoder.encode(texts) if texts else []
         offset = 0
         indexed_at = now_iso()
         for pending in batch:

@@ -84,24 +84,28 @@ class ChunkStore:
         settings: Where the index lives (``index_dir`` or ``chroma_url``) and its name.
         model_name: The embedding model the caller will use.
         dimension: That model's vector size.
+        check_model: Refuse a collection built with another model. ``False`` only to open
+            an index for a rebuild: :meth:`reset` then records the configured model.
 
     Raises:
         IndexMismatchError: The collection was built with another embedding model.
         IndexUnavailableError: The Chroma server cannot be reached.
     """
 
-    def __init__(self, settings: Settings, *, model_name: str, dimension: int) -> None:
+    def __init__(
+        self, settings: Settings, *, model_name: str, dimension: int, check_model: bool = True
+    ) -> None:
         self.settings = settings
         self.model_name = model_name
         self.dimension = dimension
         self.client = _client(settings)
-        self.collection = self._open_collection()
+        self.collection = self._open_collection(check_model=check_model)
 
     @property
     def location(self) -> str:
         return self.settings.chroma_url or str(self.settings.index_dir / "chroma")
 
-    def _open_collection(self) -> Any:
+    def _open_collection(self, *, check_model: bool = True) -> Any:
         # embedding_function=None: vectors always come from our encoder, never from
         # Chroma's default function (which would download a model).
         try:
@@ -115,7 +119,7 @@ class ChunkStore:
             raise IndexUnavailableError(f"cannot open the index at {self.location}: {exc}") from exc
         recorded = collection.metadata or {}
         model, dim = recorded.get("embedding_model"), recorded.get("embedding_dim")
-        if model != self.model_name or dim != self.dimension:
+        if check_model and (model != self.model_name or dim != self.dimension):
             raise IndexMismatchError(
                 f"the index at {self.location} was built with embedding model {model!r} "
                 f"(dimension {dim}), but the configured model is {self.model_name!r} "

@@ -7,12 +7,17 @@ read raises :class:`~ctassist.errors.LoadError` with the reason in plain words.
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ctassist.errors import LoadError
 from ctassist.load._document import Heading, PageSpan
+
+# pypdf logs warnings such as "EOF marker not found" without naming the file; a file it
+# cannot read is reported as a LoadError with its path instead.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 @dataclass
@@ -162,9 +167,9 @@ def read_pdf(path: str, data: bytes) -> Extracted:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             try:
-                unlocked = reader.decrypt("")
+                unlocked = bool(reader.decrypt(""))
             except Exception:  # noqa: BLE001 - pypdf raises several types for ciphers it lacks
-                unlocked = 0
+                unlocked = False
             if not unlocked:
                 raise LoadError(path, "encrypted PDF (password-protected); save an unprotected copy")
         page_texts = [(page.extract_text() or "") for page in reader.pages]

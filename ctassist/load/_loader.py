@@ -34,8 +34,11 @@ def discover_files(corpus_dir: Path) -> Iterator[Path]:
 
 
 def document_id(path: Path, corpus_dir: Path) -> str:
-    """The document id: the path relative to the corpus folder, with ``/`` separators."""
-    return path.resolve().relative_to(corpus_dir.resolve()).as_posix()
+    """The document id: the path relative to the corpus folder, with ``/`` separators.
+
+    Symbolic links are not followed: a link's id is where the link is in the corpus.
+    """
+    return path.absolute().relative_to(corpus_dir.absolute()).as_posix()
 
 
 def kind_of(doc_id: str) -> Kind:
@@ -60,7 +63,8 @@ def load_document(path: Path, corpus_dir: Path, *, max_file_mb: float = 20.0) ->
     Raises:
         LoadError: The file is empty, too large, of an unsupported type, corrupt,
             encrypted, binary, not UTF-8, has no extractable text, or is a meeting note
-            with a bad header. The message names the file and the reason.
+            with a bad header, or links to a file outside the corpus. The message names
+            the file and the reason.
 
     Example:
         >>> doc = load_document(Path("corpus/sources/channel.md"), Path("corpus"))
@@ -68,6 +72,8 @@ def load_document(path: Path, corpus_dir: Path, *, max_file_mb: float = 20.0) ->
         'source'
     """
     doc_id = document_id(path, corpus_dir)
+    if not path.resolve().is_relative_to(corpus_dir.resolve()):
+        raise LoadError(doc_id, "a link to a file outside the corpus folder; copy the file into the corpus")
     extension = path.suffix.lower()
     reader = READERS.get(extension)
     if reader is None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+
 import pytest
 
 from ctassist.chunk import Chunk, chunk_document, sentence_spans
@@ -38,6 +40,13 @@ DOCUMENTS = {
 }
 
 
+def _expected_path(document: LoadedDocument, offset: int) -> tuple[str, ...]:
+    """The enclosing headings, less the document's own title heading (a citation shows the
+    title anyway)."""
+    path = document.heading_path_at(offset)
+    return path[1:] if path and path[0] == document.title else path
+
+
 @pytest.fixture(params=sorted(DOCUMENTS), scope="module")
 def document(request: pytest.FixtureRequest) -> LoadedDocument:
     return load_bytes(request.param, DOCUMENTS[request.param])
@@ -55,8 +64,10 @@ def test_chunk_invariants(document: LoadedDocument, size: int, overlap: int) -> 
         assert chunk.start >= document.body_start
         # Never across a heading: no heading begins inside the chunk.
         assert not [s for s in heading_starts if chunk.start <= s < chunk.end]
-        assert chunk.heading_path == document.heading_path_at(chunk.start)
-        assert document.heading_path_at(chunk.end - 1) == chunk.heading_path
+        assert chunk.heading_path == _expected_path(document, chunk.start)
+        assert document.heading_path_at(chunk.end - 1) == document.heading_path_at(chunk.start)
+        # Nor across a PDF page: the chunk's page holds all of it.
+        assert {document.page_at(a) for a, _ in chunk.sentences} == {chunk.page}
         # Whole sentences: the chunk starts and ends on sentence boundaries.
         assert (chunk.sentences[0][0], chunk.sentences[-1][1]) == (chunk.start, chunk.end)
         # The size is kept, except by a chunk that is one long sentence.
@@ -69,7 +80,9 @@ def test_every_sentence_is_in_exactly_one_chunk_without_overlap(document: Loaded
     assert len(in_chunks) == len(set(in_chunks))
     headings = [(h.start, h.end) for h in document.headings]
     body_sentences = {
-        s for s in sentence_spans(document.text, document.body_start) if not any(a <= s[0] < b for a, b in headings)
+        s
+        for s in sentence_spans(document.text, document.body_start)
+        if not any(a <= s[0] < b for a, b in headings)
     }
     assert set(in_chunks) == body_sentences
 
@@ -77,12 +90,12 @@ def test_every_sentence_is_in_exactly_one_chunk_without_overlap(document: Loaded
 def test_overlap_repeats_the_last_sentence_within_a_section() -> None:
     document = load_bytes("sources/review.md", DOCUMENTS["sources/review.md"])
     chunks = chunk_document(document, chunk_size=300, overlap=1)
-    pairs = [(a, b) for a, b in zip(chunks, chunks[1:], strict=False) if a.heading_path == b.heading_path]
+    pairs = [(a, b) for a, b in itertools.pairwise(chunks) if a.heading_path == b.heading_path]
     assert pairs
     for previous, following in pairs:
         assert following.sentences[0] == previous.sentences[-1]
         assert following.sentences[1:]  # and always brings new text
-    sections = [(a, b) for a, b in zip(chunks, chunks[1:], strict=False) if a.heading_path != b.heading_path]
+    sections = [(a, b) for a, b in itertools.pairwise(chunks) if a.heading_path != b.heading_path]
     for previous, following in sections:
         assert following.start > previous.end
 
@@ -100,8 +113,14 @@ def test_long_sentence_is_a_chunk_of_its_own() -> None:
 @pytest.mark.parametrize(
     ("fragment", "pattern"),
     [
-        ("s.26 of the Act", r"Paragraph \d of section \d notes that 6,922 referrals were made under s\.26 of the Act\."),
-        ("6,922 referrals", r"Paragraph \d of section \d notes that 6,922 referrals were made under s\.26 of the Act\."),
+        (
+            "s.26 of the Act",
+            r"Paragraph \d of section \d notes that 6,922 referrals were made under s\.26 of the Act\.",
+        ),
+        (
+            "6,922 referrals",
+            r"Paragraph \d of section \d notes that 6,922 referrals were made under s\.26 of the Act\.",
+        ),
         ("e.g. schools", r"Referrals came from many bodies, e\.g\. schools and councils, in 20\d\d\."),
     ],
 )
@@ -119,21 +138,19 @@ def test_nested_markdown_heading_paths() -> None:
     document = load_bytes("sources/channel.md", DOCUMENTS["sources/channel.md"])
     chunks = chunk_document(document, chunk_size=700)
     by_text = {c.text.split(".")[0]: c for c in chunks}
-    assert by_text["Channel is a multi-agency programme"].heading_path == ("Channel",)
-    assert by_text["Only the police can refer a person to a Channel panel"].heading_path == ("Channel", "Referrals")
+    assert document.title == "Channel"
+    assert by_text["Channel is a multi-agency programme"].heading_path == ()
+    assert by_text["Only the police can refer a person to a Channel panel"].heading_path == ("Referrals",)
     panels = by_text["The local authority chairs the panel"]
-    assert panels.heading_path == ("Channel", "Referrals", "Panels")
-    assert panels.section == "Channel > Referrals > Panels"
-    assert by_text["Support offered through a Channel panel requires consent"].heading_path == ("Channel", "Support")
+    assert panels.heading_path == ("Referrals", "Panels")
+    assert panels.section == "Referrals > Panels"
+    assert by_text["Support offered through a Channel panel requires consent"].heading_path == ("Support",)
     assert all(c.page is None for c in chunks)
 
 
 def test_heading_paths_of_html_and_docx() -> None:
     html = chunk_document(load_bytes("sources/stats.html", DOCUMENTS["sources/stats.html"]))
-    assert [c.heading_path for c in html] == [
-        ("Prevent statistics",),
-        ("Prevent statistics", "Referrals by sector"),
-    ]
+    assert [c.heading_path for c in html] == [(), ("Referrals by sector",)]
     assert html[1].text == (
         "Education made the largest share of referrals.\n\n• Education referrals\n\n• Police referrals"
     )
@@ -143,11 +160,7 @@ def test_heading_paths_of_html_and_docx() -> None:
         "Police referrals",
     ]
     docx = chunk_document(load_bytes("sources/guidance.docx", DOCUMENTS["sources/guidance.docx"]))
-    assert [c.heading_path for c in docx] == [
-        ("Channel guidance",),
-        ("Channel guidance", "Panel membership"),
-        ("Channel guidance", "Consent"),
-    ]
+    assert [c.heading_path for c in docx] == [(), ("Panel membership",), ("Consent",)]
     assert docx[1].text == "The local authority chairs the panel.\n\nRole | Duty\n\nPolice | Refer cases"
 
 
@@ -166,6 +179,18 @@ def test_pdf_chunks_carry_page_numbers() -> None:
         assert chunk.page == document.page_at(chunk.start)
 
 
+def test_pdf_chunks_never_cross_a_page() -> None:
+    """A citation shows its chunk's page, so every sentence of a chunk must be on that page."""
+    pages = ["Alpha page sentence about Prevent. " * 5, "Bravo page sentence about Channel. " * 5]
+    document = load_bytes("sources/report.pdf", pdf_bytes(pages))
+    for size, overlap in [(700, 1), (300, 1), (100, 0)]:
+        chunks = chunk_document(document, chunk_size=size, overlap=overlap)
+        assert {c.page for c in chunks} == {1, 2}
+        for chunk in chunks:
+            assert [document.page_at(a) for a, _ in chunk.sentences] == [chunk.page] * len(chunk.sentences)
+            assert chunk.text.split()[0] == ("Alpha" if chunk.page == 1 else "Bravo")
+
+
 def test_note_chunks_leave_out_the_front_matter() -> None:
     document = load_bytes("notes/2024-03-05.md", DOCUMENTS["notes/2024-03-05.md"])
     chunks = chunk_document(document)
@@ -173,13 +198,18 @@ def test_note_chunks_leave_out_the_front_matter() -> None:
     assert all("group:" not in c.text and "attendees" not in c.text for c in chunks)
 
 
-def test_text_before_the_first_heading_has_an_empty_path() -> None:
-    document = load_bytes("sources/a.md", b"Preamble sentence.\n\n# Title\n\nBody sentence.\n")
+def test_title_heading_is_left_out_of_paths_but_other_top_headings_stay() -> None:
+    text = "Preamble sentence.\n\n# Title\n\nBody sentence.\n\n# Annex\n\nAnnex sentence.\n"
+    document = load_bytes("sources/a.md", text.encode())
+    assert document.title == "Title"
     chunks = chunk_document(document)
     assert [(c.text, c.heading_path) for c in chunks] == [
         ("Preamble sentence.", ()),
-        ("Body sentence.", ("Title",)),
+        ("Body sentence.", ()),
+        ("Annex sentence.", ("Annex",)),
     ]
+    titled = load_bytes("sources/b.md", b"---\ntitle: Other title\n---\n# Heading\n\nBody sentence.\n")
+    assert chunk_document(titled)[0].heading_path == ("Heading",)
 
 
 def test_chunk_hash_is_the_sha256_of_its_text() -> None:

@@ -52,7 +52,9 @@ def test_boundaries_before_digits_quotes_and_brackets() -> None:
 
 
 def test_no_boundary_before_lower_case() -> None:
-    assert _sentences("It was agreed. then the meeting closed.") == ["It was agreed. then the meeting closed."]
+    assert _sentences("It was agreed. then the meeting closed.") == [
+        "It was agreed. then the meeting closed."
+    ]
 
 
 def test_paragraphs_list_items_and_table_rows_end_sentences() -> None:

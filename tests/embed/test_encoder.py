@@ -25,12 +25,16 @@ def test_local_folder_resolves_to_itself(tmp_path: Path) -> None:
     assert resolve_model_path(str(tmp_path)) == str(tmp_path.resolve())
 
 
-@pytest.mark.parametrize("name", ["sentence-transformers/all-mpnet-base-v2", "BAAI/bge-small-en", "/no/such/folder"])
+@pytest.mark.parametrize(
+    "name", ["sentence-transformers/all-mpnet-base-v2", "BAAI/bge-small-en", "/no/such/folder"]
+)
 def test_unknown_model_is_refused_not_downloaded(name: str) -> None:
     with pytest.raises(ConfigError) as caught:
         Encoder(name)
     message = str(caught.value)
-    assert message.startswith(f"CTASSIST_EMBEDDING_MODEL: {name!r} is neither 'all-MiniLM-L6-v2' nor a local folder")
+    assert message.startswith(
+        f"CTASSIST_EMBEDDING_MODEL: {name!r} is neither 'all-MiniLM-L6-v2' nor a local folder"
+    )
     assert "never downloaded" in message
 
 

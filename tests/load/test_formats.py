@@ -112,7 +112,10 @@ def test_html_blocks_headings_lists_and_no_script() -> None:
     assert "color" not in extracted.text
     assert "Home | About" not in extracted.text
     assert "Crown copyright" not in extracted.text
-    assert [(h.level, h.title) for h in extracted.headings] == [(1, "Prevent statistics"), (2, "Referrals by sector")]
+    assert [(h.level, h.title) for h in extracted.headings] == [
+        (1, "Prevent statistics"),
+        (2, "Referrals by sector"),
+    ]
     for heading in extracted.headings:
         assert extracted.text[heading.start : heading.end] == heading.title
 

@@ -163,3 +163,21 @@ def test_file_over_the_size_limit_is_refused(make_corpus: Callable[..., Corpus])
 def test_extension_is_case_insensitive(make_corpus: Callable[..., Corpus]) -> None:
     corpus = make_corpus({"sources/UPPER.MD": "# Upper\n\nText.\n"})
     assert load_document(corpus.path("sources/UPPER.MD"), corpus.root).title == "Upper"
+
+
+def test_link_to_a_file_outside_the_corpus_is_refused(
+    make_corpus: Callable[..., Corpus], tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.md"
+    outside.write_text("# Outside\n\nNot part of the corpus.\n")
+    corpus = make_corpus({"sources/real.md": "# Real\n\nInside the corpus.\n"})
+    corpus.path("sources/outside-link.md").symlink_to(outside)
+    corpus.path("sources/inside-link.md").symlink_to(corpus.path("sources/real.md"))
+    found = [document_id(p, corpus.root) for p in discover_files(corpus.root)]
+    assert found == ["sources/inside-link.md", "sources/outside-link.md", "sources/real.md"]
+    assert _reason(corpus, "sources/outside-link.md") == (
+        "a link to a file outside the corpus folder; copy the file into the corpus"
+    )
+    assert (
+        load_document(corpus.path("sources/inside-link.md"), corpus.root).doc_id == "sources/inside-link.md"
+    )

@@ -18,7 +18,9 @@ def test_valid_note_header() -> None:
     assert header.title == "Prevent public reference group: meeting 1"
     assert header.attendees == ("Chair (HMICFRS)", "Academic")
     assert header.actions == (
-        Action(action="Circulate the terms of reference", owner="Secretariat", status="open", due="2024-04-01"),
+        Action(
+            action="Circulate the terms of reference", owner="Secretariat", status="open", due="2024-04-01"
+        ),
     )
     assert text[body_start:].startswith("\n## Discussion")
 
@@ -55,7 +57,10 @@ def _without_line(text: str, prefix: str) -> str:
         (note_text(attendees=" Chair"), "field 'attendees' must be a list of roles"),
         (note_text(attendees='\n  - ""'), "field 'attendees' must be a list of roles"),
         (note_text(actions=" later"), "field 'actions' must be a list"),
-        (note_text(actions="\n  - just text"), "field 'actions[1]' must be a mapping with action, owner, status"),
+        (
+            note_text(actions="\n  - just text"),
+            "field 'actions[1]' must be a mapping with action, owner, status",
+        ),
         (
             note_text(actions='\n  - action: "Write a report"\n    status: open'),
             "field 'actions[1].owner' is missing",
@@ -80,7 +85,9 @@ def _without_line(text: str, prefix: str) -> str:
             "field 'actions[1].due' must be a date as YYYY-MM-DD, got 'soon'",
         ),
         (
-            note_text(actions='\n  - action: "A"\n    owner: "Secretariat"\n    status: open\n    due: 2024-04-31'),
+            note_text(
+                actions='\n  - action: "A"\n    owner: "Secretariat"\n    status: open\n    due: 2024-04-31'
+            ),
             "field 'actions[1].due' must be a date as YYYY-MM-DD, got '2024-04-31'",
         ),
         ("## Discussion\n\nNo header at all.\n", "meeting notes must start with a front-matter header"),

@@ -18,8 +18,12 @@ EXIT_OK, EXIT_SKIPPED, EXIT_ERROR = 0, 1, 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["eval"]:
+        # argparse.REMAINDER refuses options that start with "--" (ctassist eval --check).
+        return _eval_main(arguments[1:])
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     if not hasattr(args, "run"):
         parser.print_help()
         return EXIT_ERROR
@@ -90,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser("eval", help="run the evaluation suite (python -m evals)")
     evaluate.add_argument("rest", nargs=argparse.REMAINDER, help="arguments for python -m evals")
-    evaluate.set_defaults(run=_eval)
+    evaluate.set_defaults(run=lambda args: _eval_main(args.rest))
     return parser
 
 
@@ -206,10 +210,10 @@ def _serve(args: argparse.Namespace) -> int:
     )
 
 
-def _eval(args: argparse.Namespace) -> int:
+def _eval_main(arguments: list[str]) -> int:
     from evals.__main__ import main as evals_main
 
-    return evals_main(args.rest)
+    return evals_main(arguments)
 
 
 def _progress_bar(*, enabled: bool) -> tuple[Callable[[int, int, str], None] | None, Callable[[], None]]:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ctassist._safety import looks_like_instruction
+from ctassist.answer._coverage import missing_terms
 from ctassist.chunk import sentence_spans
 from ctassist.cite import Citation, Passage
 from ctassist.retrieve import content_terms
@@ -18,6 +19,8 @@ from ctassist.retrieve import content_terms
 Scorer = Callable[[str, list[str]], list[float]]
 
 _LIST_MARKER = re.compile(r"(?:^|\n)[ \t]*(?:[•\-*–·]|\d{1,3}[.)])[ \t]+$")
+#: Leading sentences whose passages must mention the question's specific terms.
+_COVERAGE_SENTENCES = 4
 _LINK = re.compile(r"https?://\S+")
 _INTRODUCES_LIST = re.compile(r"(:|\bfollowing\b[^.]{0,40}\.)\s*$", re.IGNORECASE)
 
@@ -102,10 +105,17 @@ class ExtractiveComposer:
         return sorted(ranked, key=lambda e: e.score, reverse=True)
 
     def compose(self, question: str, passages: list[Passage], avoid: str = "") -> Composition:
-        """Builds the answer, or abstains when the best evidence is too weak."""
+        """Builds the answer, or abstains when the best evidence is too weak, or when the
+        question's specific terms (numbers, names) occur in none of the leading passages."""
         ranked = self.candidates(question, passages, avoid)
         best = ranked[0].score if ranked else float("-inf")
         if best < self.threshold:
+            return Composition("", (), True, best)
+        # The evidence the answer could draw on: the passages of the leading sentences.
+        evidence = [
+            _passage_context(e.passage) for e in ranked[:_COVERAGE_SENTENCES] if e.score >= self.threshold
+        ]
+        if missing_terms(question, evidence):
             return Composition("", (), True, best)
         chosen = [ranked[0]]
         for evidence in ranked[1:]:
@@ -121,6 +131,10 @@ def _is_reference_line(text: str) -> bool:
     """A "Source: <link>" line or a bare link: a reference, not a statement."""
     stripped = _LINK.sub("", text)
     return text.lower().startswith(("source:", "sources:")) or len(stripped.strip()) < len(text) / 3
+
+
+def _passage_context(passage: Passage) -> str:
+    return f"{passage.title}\n{passage.section}\n{passage.text}"
 
 
 def _in_context(evidence: Evidence) -> str:

@@ -1,0 +1,232 @@
+"""``python -m evals.calibrate``: pick ctassist's abstention threshold from the question set.
+
+ctassist abstains when the best candidate sentence's cross-encoder score (the mean of its
+bare and in-context logits, see ``ExtractiveComposer``) is below ``abstain_threshold``.
+This computes that best score for every question exactly as ``Assistant.ask`` would
+(follow-ups resolved, the same passages, "the other ..." answers excluded), chooses the
+threshold that maximises abstention F1 on a calibration split (questions at even
+0-based positions of the file) and reports F1 on the held-out split (odd positions).
+
+Exit codes: 0 done; 2 bad arguments, question set, corpus or index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ctassist.errors import CtassistError
+from evals._dataset import DATASET, DatasetError, Question, load_questions
+from evals._metrics import PRF, abstention_at, choose_threshold
+from evals._run import DEFAULT_CORPUS, SetupError, log, workspace
+
+if TYPE_CHECKING:
+    from ctassist import Assistant
+
+
+#: Thresholds shown in the trade-off table, beside the current and recommended ones.
+TRADE_OFF = (-5.0, -2.5, 0.0, 2.5, 5.0, 7.5)
+#: Above this share of answerable questions abstained on, the recommendation is flagged.
+FALSE_ABSTENTION_WARNING = 0.1
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A question with the best candidate sentence's score."""
+
+    question: Question
+    position: int  # 0-based position in the question file
+    score: float
+    sentence: str
+
+
+def best_scores(assistant: Assistant, questions: Sequence[Question]) -> list[Scored]:
+    """The best candidate sentence's score for every question, as ``ask`` computes it.
+
+    Args:
+        assistant: An assistant on a built index.
+        questions: The questions, in file order.
+
+    Returns:
+        One entry per question (``-inf`` when no sentence is a candidate).
+    """
+    from ctassist.answer import ExtractiveComposer, resolve_follow_up
+
+    composer = ExtractiveComposer(assistant.reranker.score, threshold=-1e9)
+    out: list[Scored] = []
+    for position, question in enumerate(questions):
+        resolved = resolve_follow_up(question.question, [list(t) for t in question.history] or None)
+        passages = assistant.retriever.run(resolved.standalone, k=assistant.settings.top_k)
+        avoid = resolved.previous_answer if resolved.contrast else ""
+        ranked = composer.candidates(resolved.standalone, passages, avoid)
+        best = ranked[0] if ranked else None
+        out.append(Scored(question, position, best.score if best else -math.inf, best.text if best else ""))
+        if (position + 1) % 20 == 0:
+            log(f"{position + 1}/{len(questions)} questions scored")
+    return out
+
+
+def _prf(prf: PRF) -> dict[str, float | int]:
+    return {
+        "precision": round(prf.precision, 4),
+        "recall": round(prf.recall, 4),
+        "f1": round(prf.f1, 4),
+        "tp": prf.tp,
+        "fp": prf.fp,
+        "fn": prf.fn,
+    }
+
+
+def calibrate(scored: Sequence[Scored], current: float) -> dict[str, Any]:
+    """Chooses the threshold on the even positions and evaluates it on the odd ones.
+
+    Args:
+        scored: Every question's best score.
+        current: The threshold configured now, evaluated alongside for comparison.
+
+    Returns:
+        The recommendation and F1 on each split, for the chosen and current thresholds.
+    """
+    calibration = [s for s in scored if s.position % 2 == 0]
+    held_out = [s for s in scored if s.position % 2 == 1]
+
+    def split(rows: Sequence[Scored]) -> tuple[list[float], list[bool]]:
+        return [r.score for r in rows], [not r.question.answerable for r in rows]
+
+    threshold, _ = choose_threshold(*split(calibration))
+    threshold = round(threshold, 2)
+    result: dict[str, Any] = {
+        "recommended_threshold": threshold,
+        "current_threshold": current,
+        "splits": {},
+    }
+    scores, labels = split(list(scored))
+    trials = sorted({current, threshold, *TRADE_OFF})
+    result["trade_off"] = [
+        {"threshold": t, **_prf(abstention_at(t, scores, labels)), "answerable": labels.count(False)}
+        for t in trials
+    ]
+    for name, rows in (("calibration", calibration), ("held_out", held_out), ("all", list(scored))):
+        scores, labels = split(rows)
+        result["splits"][name] = {
+            "n": len(rows),
+            "unanswerable": sum(labels),
+            "recommended": _prf(abstention_at(threshold, scores, labels)),
+            "current": _prf(abstention_at(current, scores, labels)),
+        }
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the calibration and prints the recommendation.
+
+    Args:
+        argv: Command-line arguments; ``sys.argv[1:]`` when omitted.
+
+    Returns:
+        The exit code.
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m evals.calibrate",
+        description="Choose ctassist's abstention threshold (abstain_threshold).",
+    )
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, metavar="DIR", help="corpus folder")
+    parser.add_argument(
+        "--index", type=Path, metavar="DIR", help="query this index (default: a temporary one)"
+    )
+    parser.add_argument(
+        "--questions", type=Path, default=DATASET, metavar="FILE", help="question set (JSONL)"
+    )
+    parser.add_argument(
+        "--json", type=Path, metavar="FILE", help="also write the result and every score as JSON"
+    )
+    args = parser.parse_args(argv)
+    try:
+        questions = load_questions(args.questions, corpus_dir=args.corpus.resolve())
+    except DatasetError as exc:
+        print(f"evals: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with workspace(args.corpus, args.index) as ws:
+            log(f"scoring {len(questions)} questions")
+            scored = best_scores(ws.assistant, questions)
+            current = ws.assistant.settings.abstain_threshold
+    except (SetupError, CtassistError) as exc:
+        print(f"evals: error: {exc}", file=sys.stderr)
+        return 2
+    result = calibrate(scored, current)
+    _print(result, scored)
+    if args.json:
+        result["scores"] = [
+            {
+                "id": s.question.id,
+                "type": s.question.type,
+                "split": "calibration" if s.position % 2 == 0 else "held_out",
+                "score": s.score if math.isfinite(s.score) else None,
+                "sentence": s.sentence,
+            }
+            for s in scored
+        ]
+        args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"wrote {args.json}")
+    return 0
+
+
+def _print(result: dict[str, Any], scored: Sequence[Scored]) -> None:
+    threshold, current = result["recommended_threshold"], result["current_threshold"]
+    print(
+        f"{'split':<12} {'n':>3} {'unans.':>6}  {'F1 @ ' + str(threshold):>12}  {'F1 @ ' + str(current):>12}"
+    )
+    for name, row in result["splits"].items():
+        print(
+            f"{name:<12} {row['n']:>3} {row['unanswerable']:>6}  {row['recommended']['f1']:>12.3f}  "
+            f"{row['current']['f1']:>12.3f}"
+        )
+    print("\ntrade-off on all questions (abstaining below the threshold):")
+    print(f"{'threshold':>10} {'precision':>9} {'recall':>6} {'F1':>6} {'answerable abstained on':>24}")
+    for row in result["trade_off"]:
+        mark = (
+            "  <- recommended"
+            if row["threshold"] == threshold
+            else "  <- current"
+            if row["threshold"] == current
+            else ""
+        )
+        print(
+            f"{row['threshold']:>10.2f} {row['precision']:>9.3f} {row['recall']:>6.3f} {row['f1']:>6.3f} "
+            f"{row['fp']:>14} of {row['answerable']}{mark}"
+        )
+    print()
+    answerable = sorted((s for s in scored if s.question.answerable), key=lambda s: s.score)[:5]
+    unanswerable = sorted((s for s in scored if not s.question.answerable), key=lambda s: -s.score)[:5]
+    print(
+        "lowest-scoring answerable questions:  "
+        + ", ".join(f"{s.question.id} {s.score:.2f}" for s in answerable)
+    )
+    print(
+        "highest-scoring unanswerable questions: "
+        + ", ".join(f"{s.question.id} {s.score:.2f}" for s in unanswerable)
+    )
+    everything = result["splits"]["all"]
+    false_rate = everything["recommended"]["fp"] / max(everything["n"] - everything["unanswerable"], 1)
+    if false_rate > FALSE_ABSTENTION_WARNING:
+        print(
+            f"caution: at {threshold} ctassist would abstain on {false_rate:.0%} of the answerable questions "
+            "(each scores 0 on fact recall); the best sentence's score separates the splits poorly, "
+            "so weigh F1 against that before changing the setting"
+        )
+    print(
+        f"recommendation: abstain_threshold = {threshold} (CTASSIST_ABSTAIN_THRESHOLD={threshold}); "
+        f"held-out F1 {result['splits']['held_out']['recommended']['f1']:.3f} "
+        f"vs {result['splits']['held_out']['current']['f1']:.3f} at the current {current}"
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -112,10 +112,10 @@ class ExtractiveComposer:
         if best < self.threshold:
             return Composition("", (), True, best)
         # The evidence the answer could draw on: the passages of the leading sentences.
-        evidence = [
+        leading = [
             _passage_context(e.passage) for e in ranked[:_COVERAGE_SENTENCES] if e.score >= self.threshold
         ]
-        if missing_terms(question, evidence):
+        if missing_terms(question, leading):
             return Composition("", (), True, best)
         chosen = [ranked[0]]
         for evidence in ranked[1:]:

@@ -87,14 +87,19 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
 def build_messages(question: str, passages: list[Passage]) -> list[Any]:
     """The chat messages: instructions, then the passages as delimited, numbered data.
 
-    Sentences that read as instructions to an AI are removed from the passages first.
+    Sentences that read as instructions to an AI are removed from the passages first, and
+    so are a title or heading that does (a document's headings are data too).
     """
     from langchain_core.messages import HumanMessage, SystemMessage
 
     blocks = []
     for n, passage in enumerate(passages, start=1):
-        heading = " — ".join(part for part in (passage.title, passage.section) if part)
-        blocks.append(f"<<<PASSAGE {n}: {heading}>>>\n{data_only(passage.text)}\n<<<END PASSAGE {n}>>>")
+        heading = " — ".join(
+            part for part in (passage.title, passage.section) if part and not looks_like_instruction(part)
+        )
+        blocks.append(
+            f"<<<PASSAGE {n}: {_defused(heading)}>>>\n{data_only(passage.text)}\n<<<END PASSAGE {n}>>>"
+        )
     content = "Passages:\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}\nAnswer:"
     return [SystemMessage(SYSTEM_PROMPT), HumanMessage(content)]
 
@@ -102,7 +107,12 @@ def build_messages(question: str, passages: list[Passage]) -> list[Any]:
 def data_only(text: str) -> str:
     """``text`` without its instruction-like sentences; delimiters inside it defused."""
     kept = [text[a:b] for a, b in sentence_spans(text) if not looks_like_instruction(text[a:b])]
-    return " ".join(kept).replace("<<<", "«").replace(">>>", "»")
+    return _defused(" ".join(kept))
+
+
+def _defused(text: str) -> str:
+    """``text`` with the passage delimiters replaced, so it cannot close or open a passage."""
+    return text.replace("<<<", "«").replace(">>>", "»")
 
 
 @dataclass(frozen=True)

@@ -18,21 +18,27 @@ Embed = Callable[[list[str]], np.ndarray]
 
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+# Negation words are stopwords to the lexical measures, so polarity is checked on its own.
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nor|neither|without|cannot)\b|n['’]t\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Support:
     """The verdict on one sentence against one cited passage.
 
+    Every measure compares the sentence with the passage's closest sentence (by embedding
+    similarity): the sentence the citation quotes, so the quote itself must hold the support.
+
     Attributes:
         score: ``(overlap + pair_overlap + similarity) / 3``, in 0..1.
-        overlap: Share of the sentence's content words found in the passage.
+        overlap: Share of the sentence's content words found in the closest sentence.
         pair_overlap: Share of the sentence's adjacent content-word pairs found adjacent
-            in the passage (word order carries who did what to whom).
+            in the closest sentence (word order carries who did what to whom).
         similarity: Cosine similarity of the sentence and the passage's closest sentence.
-        numbers_ok: Every number in the sentence occurs in the passage.
+        numbers_ok: Every number in the sentence occurs in the closest sentence.
         start: Start of the closest passage sentence in the document (the quote).
         end: Its end.
+        polarity_ok: Both are negated ("not", "no", "never", ...) or neither is.
     """
 
     score: float
@@ -42,6 +48,7 @@ class Support:
     numbers_ok: bool
     start: int
     end: int
+    polarity_ok: bool = True
 
 
 @dataclass(frozen=True)
@@ -60,14 +67,15 @@ class CheckedSentence:
 def split_cited_sentences(text: str) -> list[tuple[str, tuple[int, ...]]]:
     """Splits generated text into sentences with the ``[n]`` markers each carries.
 
-    Markers may stand before or after the closing full stop.
+    Markers may stand before or after the closing full stop (and after a closing quote).
 
     Example:
         >>> split_cited_sentences("Police refer people [2]. Councils chair panels. [1]")
         [('Police refer people.', (2,)), ('Councils chair panels.', (1,))]
     """
-    # Markers after a full stop belong to the sentence before them: move them inside.
-    normalised = re.sub(r"([.!?])((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)", r"\2\1", text.strip())
+    # Markers after a full stop (and any closing quote or bracket: 'case." [2]') belong to the
+    # sentence before them: move them inside.
+    normalised = re.sub(r"([.!?][\"'”’)\]]*)((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)", r"\2\1", text.strip())
     result = []
     for a, b in sentence_spans(normalised):
         sentence = normalised[a:b]
@@ -82,16 +90,21 @@ def split_cited_sentences(text: str) -> list[tuple[str, tuple[int, ...]]]:
 class SupportVerifier:
     """Decides whether a passage supports a sentence.
 
-    A sentence is supported by a cited passage when (a) every number it states occurs in
-    the passage, and (b) the mean of three measures reaches ``threshold``: the share of
-    the sentence's content words (stemmed, stopwords removed) found in the passage, the
-    share of its adjacent content-word pairs found adjacent in the passage, and the
-    embedding cosine similarity between the sentence and the passage's closest sentence.
-    Word overlap catches invented facts; pair overlap catches facts recombined ("the
-    panel is chaired by the police" from "the local authority chairs the panel ... the
-    police refer"); similarity credits faithful paraphrase. Numbers are checked exactly,
-    because a wrong figure is the costliest error an inspector could quote. The
-    threshold is calibrated on labelled pairs (``tests/cite/support_pairs.jsonl``).
+    The evidence is the passage's sentence closest to the sentence by embedding similarity:
+    the sentence that the citation will quote. A sentence is supported when (a) every
+    number it states occurs in that evidence, (b) both or neither are negated, and (c) the
+    mean of three measures reaches ``threshold``: the share of the sentence's content words
+    (stemmed, stopwords removed) found in the evidence, the share of its adjacent
+    content-word pairs found adjacent in the evidence, and their embedding cosine
+    similarity. Word overlap catches invented facts; pair overlap catches facts recombined
+    ("the panel is chaired by the police" from "the local authority chairs the panel ...
+    the police refer"); similarity credits faithful paraphrase. Numbers are checked
+    exactly, because a wrong figure is the costliest error an inspector could quote; they
+    and the other measures are read from the quoted sentence alone, so that a figure or a
+    word found elsewhere in the passage ("killed 8 people" beside "killed 22 people")
+    cannot lend support the quote does not give. Polarity is checked on its own because
+    "not" and "no" are stopwords to the word measures. The threshold is calibrated on
+    labelled pairs (``tests/cite/support_pairs.jsonl``, ``benchmarks/calibrate_support.py``).
 
     Args:
         embed: Encodes texts to unit vectors (the retrieval encoder).
@@ -109,21 +122,20 @@ class SupportVerifier:
             s for s in sentence_spans(passage.text) if not looks_like_instruction(passage.text[s[0] : s[1]])
         ]
         spans = spans or [(0, 0)]
-        evidence = " ".join(passage.text[a:b] for a, b in spans)
-        sentence_terms = content_terms(sentence)
-        evidence_terms = [content_terms(passage.text[a:b]) for a, b in spans]
-        terms, passage_terms = set(sentence_terms), {t for ts in evidence_terms for t in ts}
-        overlap = len(terms & passage_terms) / len(terms) if terms else 0.0
-        pairs = set(itertools.pairwise(sentence_terms))
-        passage_pairs = {p for ts in evidence_terms for p in itertools.pairwise(ts)}
-        pair_overlap = len(pairs & passage_pairs) / len(pairs) if pairs else overlap
         vectors = self.embed([sentence] + [passage.text[a:b] for a, b in spans])
         similarities = vectors[1:] @ vectors[0]
         best = int(np.argmax(similarities))
-        passage_numbers = {_plain_number(n) for n in _NUMBER.findall(evidence)}
-        numbers_ok = all(_plain_number(n) in passage_numbers for n in _NUMBER.findall(sentence))
-        similarity = float(max(0.0, similarities[best]))
         a, b = spans[best]
+        evidence = passage.text[a:b]  # the sentence the citation quotes
+        sentence_terms, evidence_terms = content_terms(sentence), content_terms(evidence)
+        terms = set(sentence_terms)
+        overlap = len(terms & set(evidence_terms)) / len(terms) if terms else 0.0
+        pairs = set(itertools.pairwise(sentence_terms))
+        evidence_pairs = set(itertools.pairwise(evidence_terms))
+        pair_overlap = len(pairs & evidence_pairs) / len(pairs) if pairs else overlap
+        evidence_numbers = {_plain_number(n) for n in _NUMBER.findall(evidence)}
+        numbers_ok = all(_plain_number(n) in evidence_numbers for n in _NUMBER.findall(sentence))
+        similarity = float(max(0.0, similarities[best]))
         return Support(
             score=(overlap + pair_overlap + similarity) / 3,
             overlap=overlap,
@@ -132,6 +144,7 @@ class SupportVerifier:
             numbers_ok=numbers_ok,
             start=passage.start + a,
             end=passage.start + b,
+            polarity_ok=bool(_NEGATION.search(sentence)) == bool(_NEGATION.search(evidence)),
         )
 
     def check(self, text: str, passages: Sequence[Passage]) -> list[CheckedSentence]:
@@ -164,7 +177,7 @@ class SupportVerifier:
         self, sentence: str, numbers: list[int], passages: Sequence[Passage]
     ) -> list[tuple[int, Support]]:
         verdicts = [(n, self.support(sentence, passages[n - 1])) for n in numbers]
-        passed = [(n, v) for n, v in verdicts if v.numbers_ok and v.score >= self.threshold]
+        passed = [(n, v) for n, v in verdicts if v.numbers_ok and v.polarity_ok and v.score >= self.threshold]
         return sorted(passed, key=lambda item: item[1].score, reverse=True)
 
 

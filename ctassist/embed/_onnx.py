@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ctassist.errors import ConfigError
+
 if TYPE_CHECKING:
     import onnxruntime
     from tokenizers import Tokenizer
@@ -32,10 +34,7 @@ _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
 def default_cache_dir() -> Path:
-    """``$CTASSIST_CACHE_DIR``, else ``$XDG_CACHE_HOME/ctassist``, else ``~/.cache/ctassist``."""
-    explicit = os.environ.get("CTASSIST_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
+    """``$XDG_CACHE_HOME/ctassist``, else ``~/.cache/ctassist``."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "ctassist"
 
@@ -96,7 +95,7 @@ def onnx_model_file(
             if quantize:
                 produced = Path(scratch) / "model-int8.onnx"
                 _quantize(fp32, produced, per_channel=per_channel)
-            os.replace(produced, target)
+            produced.replace(target)
     return target
 
 
@@ -159,6 +158,13 @@ def _tokenizer(model_path: str) -> Tokenizer:
 
 
 def _export(model_path: str, target: Path) -> None:
+    try:
+        import onnx  # noqa: F401 - torch.onnx.export and the quantiser need it
+    except ImportError:
+        raise ConfigError(
+            "the onnx embedding backend needs the 'onnx' package once, to export the model "
+            "(pip install onnx); or use the torch backend"
+        ) from None
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     import torch

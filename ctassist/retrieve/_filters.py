@@ -48,8 +48,7 @@ class Filters:
             raise ConfigError(f"unknown filter(s) {sorted(unknown)}; use kind, group, doc")
         kind = value.get("kind")
         if isinstance(kind, str):
-            kind = _KINDS.get(kind.lower(), kind)
-            kind = None if kind == "all" else kind
+            kind = None if kind.lower() == "all" else _KINDS.get(kind.lower(), kind)
         docs = value.get("docs", value.get("doc", ()))
         docs = (docs,) if isinstance(docs, str) else tuple(docs or ())
         return cls(kind=kind, group=value.get("group") or None, docs=docs)

@@ -1,0 +1,207 @@
+"""The extractive composer: sentences of the retrieved passages, each cited, never invented.
+
+The passages are the shipped documents' real chunks and the scorer is the real cross-encoder;
+no index is needed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ctassist._safety import looks_like_instruction
+from ctassist.answer import Composition, ExtractiveComposer
+from ctassist.cite import Citation, Passage, split_cited_sentences
+from ctassist.load import load_document
+from ctassist.retrieve import CrossEncoderReranker
+from tests.helpers import SHIPPED_CORPUS
+from tests.retrieve.testcorpus import INJECTION_DOC, INJECTION_DOC_ID, PAYLOAD, chunk_passages
+
+MARKED_SENTENCE = re.compile(r"[^\n]+? \[\d+\](?= |\n|$)")
+
+
+@pytest.fixture(scope="module")
+def composer() -> ExtractiveComposer:
+    return ExtractiveComposer(CrossEncoderReranker().score, threshold=0.0)
+
+
+def _passages(*doc_ids: str, corpus: Path = SHIPPED_CORPUS) -> list[Passage]:
+    return [p for doc_id in doc_ids for p in chunk_passages(doc_id, corpus)]
+
+
+def _assert_well_cited(composition: Composition, corpus: Path = SHIPPED_CORPUS) -> None:
+    """Every sentence ends with [n]; every n has a citation; every quote is verbatim."""
+    assert not composition.abstained
+    rest = MARKED_SENTENCE.sub("", composition.text.replace("\n- ", "\n"))
+    assert not rest.strip(), f"text outside a cited sentence: {rest!r}"
+    numbers = [c.n for c in composition.citations]
+    assert numbers == list(range(1, len(numbers) + 1))
+    used = {int(n) for n in re.findall(r"\[(\d+)\]", composition.text)}
+    assert used == set(numbers)
+    for citation in composition.citations:
+        document = load_document(corpus / citation.doc, corpus)
+        assert document.text[citation.start : citation.end] == citation.quote
+        assert citation.quote in (corpus / citation.doc).read_text(encoding="utf-8")
+        assert citation.title == document.title
+    for sentence, cited in split_cited_sentences(composition.text):
+        assert len(cited) == 1
+        quote = composition.citations[cited[0] - 1].quote
+        assert " ".join(sentence.split()) in " ".join(quote.split())
+
+
+def test_answers_with_the_sentence_that_answers(composer: ExtractiveComposer) -> None:
+    composition = composer.compose(
+        "Who chairs a Channel panel?", _passages("sources/channel.md", "sources/contest-and-prevent.md")
+    )
+    _assert_well_cited(composition)
+    assert "The local authority chairs the Channel panel in its own area." in composition.text
+    assert composition.best_score > 0
+    assert composition.citations[0].doc == "sources/channel.md"
+    assert composition.citations[0].section == "Channel panels and who chairs them"
+    assert composition.citations[0].page is None
+
+
+def test_citations_carry_offsets_section_and_kind(composer: ExtractiveComposer) -> None:
+    composition = composer.compose(
+        "How many referrals to Prevent were there in the year to March 2024?",
+        _passages("sources/police-role-and-referrals.md"),
+    )
+    _assert_well_cited(composition)
+    first = composition.citations[0]
+    assert "6,922 referrals to Prevent" in first.quote
+    assert first.section == "Prevent referral figures for the year to March 2024"
+    assert first.kind == "source"
+    assert first.to_dict()["quote"] == first.quote
+
+
+def test_at_most_four_sentences_within_the_margin(composer: ExtractiveComposer) -> None:
+    passages = _passages("sources/hmicfrs-2020-prevent-inspection.md")
+    composition = composer.compose("What did the HMICFRS 2020 Prevent inspection find?", passages)
+    _assert_well_cited(composition)
+    assert len(split_cited_sentences(composition.text)) <= 4
+    ranked = composer.candidates("What did the HMICFRS 2020 Prevent inspection find?", passages)
+    chosen = {s for s, _ in split_cited_sentences(composition.text)}
+    for evidence in ranked:
+        if evidence.text in chosen:
+            assert evidence.score >= ranked[0].score - composer.margin
+
+
+def test_a_list_comes_with_its_items(composer: ExtractiveComposer) -> None:
+    composition = composer.compose(
+        "Which questions did the Prevent reference groups' discussions focus on?",
+        _passages("sources/counter-terrorism-inspections.txt"),
+    )
+    _assert_well_cited(composition)
+    assert "focused on the following questions." in composition.text
+    for item in (
+        "What is the role of the police in stopping people being drawn into terrorism?",
+        "What skills/powers/abilities are needed to do this and do the police have them?",
+        "Where have police succeeded or failed in stopping people being drawn into terrorism?",
+        "What key areas should HMICFRS focus on?",
+    ):
+        assert f"\n- {item} [" in composition.text
+
+
+def test_adjacent_sentences_share_one_quote(composer: ExtractiveComposer) -> None:
+    composition = composer.compose(
+        "Who can refer a person to a Channel panel and on what grounds?", _passages("sources/channel.md")
+    )
+    _assert_well_cited(composition)
+    merged = [c for c in composition.citations if c.quote.count(". ") >= 1]
+    assert merged, composition.text  # two consecutive sentences: one quote spanning both
+    text = load_document(SHIPPED_CORPUS / merged[0].doc, SHIPPED_CORPUS).text
+    assert text[merged[0].start : merged[0].end] == merged[0].quote
+
+
+def test_a_sentence_found_in_two_documents_is_said_once(composer: ExtractiveComposer) -> None:
+    sentence = "Two key police roles in the Channel process are the counter-terrorism case officer and the Channel coordinator."
+    composition = composer.compose(
+        "What are the two key police roles in the Channel process?",
+        _passages("sources/channel.md", "sources/police-role-and-referrals.md"),
+    )
+    _assert_well_cited(composition)
+    assert composition.text.count(sentence) == 1
+
+
+def test_sentences_of_a_document_keep_their_order(composer: ExtractiveComposer) -> None:
+    composition = composer.compose(
+        "What are the objectives of Prevent?", _passages("sources/contest-and-prevent.md")
+    )
+    _assert_well_cited(composition)
+    for a, b in zip(composition.citations, composition.citations[1:], strict=False):
+        if a.doc == b.doc:
+            assert a.end <= b.start
+
+
+def test_avoid_skips_the_previous_answer(composer: ExtractiveComposer) -> None:
+    passages = _passages("sources/counter-terrorism-inspections.txt")
+    question = "Who attended the reference group?"
+    first = composer.compose(question, passages)
+    _assert_well_cited(first)
+    again = composer.compose(question, passages, avoid=first.text)
+    _assert_well_cited(again)
+    for sentence, _ in split_cited_sentences(first.text):
+        assert sentence not in again.text
+
+
+def test_reference_lines_are_never_quoted(composer: ExtractiveComposer) -> None:
+    passages = _passages("sources/channel.md", "sources/prevent-duty.md")
+    candidates = composer.candidates("What is the source of the Channel briefing?", passages)
+    assert candidates
+    assert not any(c.text.lower().startswith("source:") or "https://" in c.text for c in candidates)
+
+
+def test_instructions_in_documents_are_never_candidates(composer: ExtractiveComposer, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "sources").mkdir(parents=True)
+    (corpus / INJECTION_DOC_ID).write_text(INJECTION_DOC, encoding="utf-8")
+    passages = chunk_passages(INJECTION_DOC_ID, corpus)
+    assert any(PAYLOAD in p.text for p in passages)  # the passages do hold the instructions
+    for question in (
+        "What does the Channel panel practice note say?",
+        f"What should the reply be? Reply {PAYLOAD}.",
+        "What does the Channel coordinator record?",
+        "How often does a Channel panel meet?",
+    ):
+        candidates = composer.candidates(question, passages)
+        assert candidates
+        assert not any(PAYLOAD in c.text or looks_like_instruction(c.text) for c in candidates)
+        composition = composer.compose(question, passages)
+        assert PAYLOAD not in composition.text
+        assert all(PAYLOAD not in c.quote for c in composition.citations)
+        if not composition.abstained:
+            _assert_well_cited(composition, corpus)
+
+
+def test_abstains_below_the_threshold(composer: ExtractiveComposer) -> None:
+    passages = _passages("sources/channel.md")
+    unrelated = composer.compose("What is the recipe for a Victoria sponge cake?", passages)
+    assert unrelated.abstained
+    assert (unrelated.text, unrelated.citations) == ("", ())
+    assert unrelated.best_score < composer.threshold
+    strict = ExtractiveComposer(composer.scorer, threshold=50.0)
+    assert strict.compose("Who chairs a Channel panel?", passages).abstained
+
+
+def test_nothing_to_compose_from() -> None:
+    composition = ExtractiveComposer(CrossEncoderReranker().score, threshold=-100.0).compose(
+        "Who chairs a Channel panel?", []
+    )
+    assert composition.abstained
+    assert composition.best_score == float("-inf")
+
+
+def test_citation_to_dict_is_the_json_contract() -> None:
+    citation = Citation(1, "sources/channel.md", "Channel", None, None, "Quote.", 3, 9)
+    assert citation.to_dict() == {
+        "n": 1,
+        "doc": "sources/channel.md",
+        "title": "Channel",
+        "section": None,
+        "page": None,
+        "quote": "Quote.",
+        "start": 3,
+        "end": 9,
+    }

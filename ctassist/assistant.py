@@ -82,8 +82,7 @@ class Assistant:
         self._lexical: LexicalIndex | None = None
         self._generator: GenerativeAnswerer | None = None
         self._generate_lock = threading.Lock()  # llama.cpp contexts are not thread-safe
-        self._synced_at = 0.0
-        self._synced_count = -1
+        self._synced_at = -_RESYNC_SECONDS  # the first use syncs
 
     @property
     def encoder(self) -> Encoder:
@@ -149,19 +148,14 @@ class Assistant:
         return self.settings.index_dir / "lexical"
 
     def _sync_lexical(self, force: bool = False) -> None:
+        """Re-derives the BM25 index when the collection changed; checked at most every
+        ``_RESYNC_SECONDS`` (another process may write a shared index), or now if forced."""
         assert self._lexical is not None
         now = time.monotonic()
         if not force and now - self._synced_at < _RESYNC_SECONDS:
             return
-        count = self.store.count()
-        if (
-            force
-            or count != self._synced_count
-            or self._lexical.fingerprint == ""
-            or now - self._synced_at >= _RESYNC_SECONDS
-        ):
-            self._lexical.sync(self.store)
-        self._synced_at, self._synced_count = now, count
+        self._lexical.sync(self.store)
+        self._synced_at = now
 
     def index(self, rebuild: bool = False, progress: ProgressCallback | None = None) -> IndexReport:
         """Brings the index in step with the corpus.

@@ -2,11 +2,13 @@
 
 Warm (issue #3): for each corpus, in one run and on the same questions,
 
-(a) ctassist: ``Assistant.ask(question)`` (hybrid retrieval, cross-encoder re-ranking, the
-    extractive composer), after warm-up asks; wall seconds per ask, and the per-stage
-    seconds of ``answer.timings`` (dense, lexical, rerank, compose);
+(a) ctassist: ``Assistant.ask(question)`` (hybrid retrieval, the extractive composer with
+    its cross-encoder on a pool of sentences), after warm-up asks; wall seconds per ask,
+    and the per-stage seconds of ``answer.timings`` (dense, lexical, rerank when passage
+    re-ranking is on, compose);
 (b) plain: the usual LangChain recipe — ``RecursiveCharacterTextSplitter(1000, 200)``, a
-    ``langchain_chroma.Chroma`` store with ``ctassist.embed.Encoder`` as its embedding
+    ``langchain_chroma.Chroma`` store with ``ctassist.embed.Encoder`` (sentence-transformers on
+    torch, as LangChain's ``HuggingFaceEmbeddings`` runs it) as its embedding
     function, ``similarity_search(question, k=4)``; wall seconds per query.
 
 The two alternate question by question (and swap order every question), so that load from
@@ -118,9 +120,11 @@ class PlainRecipe:
         return [str(d.metadata["doc_id"]) for d in self.store.similarity_search(question, k=4)]
 
 
-def build_ctassist(corpus: Path, index: Path, encoder: Encoder) -> Assistant:
+def build_ctassist(corpus: Path, index: Path) -> Assistant:
+    # ctassist as shipped: its default settings (the onnx encoder, no passage re-ranking);
+    # the plain recipe keeps sentence-transformers on torch, as LangChain's own
+    # HuggingFaceEmbeddings would. Both give the same vectors, so one index serves either.
     assistant = Assistant(corpus_dir=corpus, index_dir=index)
-    assistant._encoder = encoder  # one model in memory for both systems
     started = time.perf_counter()
     report = assistant.index()
     log(f"  ctassist index: {report.summary()} ({time.perf_counter() - started:.0f} s)")
@@ -134,7 +138,7 @@ def warm_run(
     name: str, corpus: Path, work: Path, encoder: Encoder, questions: list[str], gold: dict[str, set[str]]
 ) -> dict[str, Any]:
     log(f"{name}: {len(questions)} questions")
-    assistant = build_ctassist(corpus, work / "ctassist-index", encoder)
+    assistant = build_ctassist(corpus, work / "ctassist-index")
     plain = PlainRecipe(corpus, work / "plain-chroma", encoder)
     for question in questions[:3]:  # warm-up: models, sessions, caches
         assistant.ask(question)
@@ -320,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
 
     scratch = args.work or Path(tempfile.mkdtemp(prefix="bench-ask-"))
     scratch.mkdir(parents=True, exist_ok=True)
-    encoder = Encoder()
+    encoder = Encoder(backend="torch")  # the plain recipe's embeddings
     _ = encoder.model
     results: list[dict[str, Any]] = []
 

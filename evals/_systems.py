@@ -239,7 +239,7 @@ class CtassistSystem:
         name: The name in the report (``ctassist-llm`` for the generative mode).
     """
 
-    description = "hybrid (dense + BM25, RRF) + cross-encoder re-rank + extractive composer with abstention"
+    description = "hybrid (dense + BM25, RRF) + extractive composer (cross-encoder on a pool of sentences) with abstention"
 
     def __init__(self, assistant: Assistant, name: str = "ctassist") -> None:
         self.assistant = assistant

@@ -1,11 +1,16 @@
 """``python -m evals.calibrate``: pick ctassist's abstention threshold from the question set.
 
-ctassist abstains when the best candidate sentence's cross-encoder score (the mean of its
-bare and in-context logits, see ``ExtractiveComposer``) is below ``abstain_threshold``.
-This computes that best score for every question exactly as ``Assistant.ask`` would
-(follow-ups resolved, the same passages, "the other ..." answers excluded), chooses the
-threshold that maximises abstention F1 on a calibration split (questions at even
-0-based positions of the file) and reports F1 on the held-out split (odd positions).
+ctassist abstains when the best candidate sentence's cross-encoder score (its logit with
+its title and section before it, see ``ExtractiveComposer``) is below ``abstain_threshold``,
+and also when the evidence misses a specific term, the kind of answer asked for, or a
+condition of the question — checks whose evidence (the sentences above the threshold)
+moves with the threshold. So this composes every question's answer exactly as
+``Assistant.ask`` would (follow-ups resolved, the same passages, "the other ..." answers
+excluded) at every candidate threshold. It chooses the threshold that makes the most
+right decisions on a calibration split (questions at even 0-based positions of the
+file): an abstention on an unanswerable question, or an answer that holds the gold facts
+of an answerable one (an answer without them is no better than an abstention). It
+reports abstention F1 on the held-out split (odd positions).
 
 Exit codes: 0 done; 2 bad arguments, question set, corpus or index.
 """
@@ -17,13 +22,13 @@ import json
 import math
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ctassist.errors import CtassistError
 from evals._dataset import DATASET, DatasetError, Question, load_questions
-from evals._metrics import PRF, abstention_at, choose_threshold
+from evals._metrics import PRF, abstention_prf, best_threshold, candidate_thresholds, fact_recall
 from evals._run import DEFAULT_CORPUS, SetupError, log, workspace
 
 if TYPE_CHECKING:
@@ -38,38 +43,93 @@ FALSE_ABSTENTION_WARNING = 0.1
 
 @dataclass(frozen=True)
 class Scored:
-    """A question with the best candidate sentence's score."""
+    """A question with the best candidate sentence's score.
+
+    ``abstains`` holds, per threshold tried, whether ctassist abstains on the question;
+    a threshold not in it falls back to the score rule (abstain below it).
+    """
 
     question: Question
     position: int  # 0-based position in the question file
     score: float
     sentence: str
+    abstains: dict[float, bool] = field(default_factory=dict, compare=False)
+    fact_recall: dict[float, float] = field(default_factory=dict, compare=False)
+
+    def abstains_at(self, threshold: float) -> bool:
+        return self.abstains.get(threshold, self.score < threshold)
+
+    def right_at(self, threshold: float) -> float:
+        """1 for a right decision at ``threshold``: an abstention on an unanswerable
+        question, or an answer holding the gold facts (partly right: their share)."""
+        if not self.question.answerable:
+            return float(self.abstains_at(threshold))
+        if self.abstains_at(threshold):
+            return 0.0
+        return self.fact_recall.get(threshold, 1.0)
 
 
 def best_scores(assistant: Assistant, questions: Sequence[Question]) -> list[Scored]:
-    """The best candidate sentence's score for every question, as ``ask`` computes it.
+    """Every question's best sentence score, and whether ``ask`` abstains on it at each
+    candidate threshold (see :func:`thresholds_to_try`).
 
     Args:
         assistant: An assistant on a built index.
         questions: The questions, in file order.
 
     Returns:
-        One entry per question (``-inf`` when no sentence is a candidate).
+        One entry per question (score ``-inf`` when no sentence is a candidate).
     """
     from ctassist.answer import ExtractiveComposer, resolve_follow_up
 
-    composer = ExtractiveComposer(assistant.reranker.score, threshold=-1e9)
-    out: list[Scored] = []
-    for position, question in enumerate(questions):
+    settings = assistant.settings
+    cache: dict[tuple[str, str], float] = {}
+
+    def score(query: str, texts: list[str]) -> list[float]:
+        # Composing at every threshold re-scores the same sentences: score each once.
+        missing = list(dict.fromkeys(t for t in texts if (query, t) not in cache))
+        for text, value in zip(missing, assistant.reranker.score(query, missing), strict=True):
+            cache[(query, text)] = value
+        return [cache[(query, t)] for t in texts]
+
+    retriever = assistant.retriever
+    known = retriever.lexical.knows if settings.check_conditions else None
+
+    def composer(threshold: float) -> ExtractiveComposer:
+        return ExtractiveComposer(score, threshold=threshold, pool=settings.sentence_pool, known_term=known)
+
+    prepared = []
+    for question in questions:
         resolved = resolve_follow_up(question.question, [list(t) for t in question.history] or None)
-        passages = assistant.retriever.run(resolved.standalone, k=assistant.settings.top_k)
+        passages = assistant.evidence_passages(resolved)
         avoid = resolved.previous_answer if resolved.contrast else ""
-        ranked = composer.candidates(resolved.standalone, passages, avoid)
-        best = ranked[0] if ranked else None
-        out.append(Scored(question, position, best.score if best else -math.inf, best.text if best else ""))
+        prepared.append((resolved, passages, avoid))
+    best: list[tuple[float, str]] = []
+    for resolved, passages, avoid in prepared:
+        ranked = composer(-math.inf).candidates(resolved.standalone, passages, avoid)
+        best.append((ranked[0].score, ranked[0].text) if ranked else (-math.inf, ""))
+    grid = thresholds_to_try([b[0] for b in best], settings.abstain_threshold)
+    out: list[Scored] = []
+    for position, (question, (resolved, passages, avoid), (value, sentence)) in enumerate(
+        zip(questions, prepared, best, strict=True)
+    ):
+        abstains: dict[float, bool] = {}
+        recall: dict[float, float] = {}
+        for t in grid:
+            composed = composer(t).compose(
+                resolved.standalone, passages, avoid=avoid, conditions=resolved.question
+            )
+            abstains[t] = composed.abstained
+            recall[t] = fact_recall(composed.text, question.gold_facts, abstained=composed.abstained)
+        out.append(Scored(question, position, value, sentence, abstains, recall))
         if (position + 1) % 20 == 0:
             log(f"{position + 1}/{len(questions)} questions scored")
     return out
+
+
+def thresholds_to_try(scores: Sequence[float], current: float) -> list[float]:
+    """Midpoints between the questions' best scores, the trade-off table's and the current one."""
+    return sorted({round(t, 2) for t in candidate_thresholds(scores)} | {*TRADE_OFF, current})
 
 
 def _prf(prf: PRF) -> dict[str, float | int]:
@@ -84,7 +144,8 @@ def _prf(prf: PRF) -> dict[str, float | int]:
 
 
 def calibrate(scored: Sequence[Scored], current: float) -> dict[str, Any]:
-    """Chooses the threshold on the even positions and evaluates it on the odd ones.
+    """Chooses the threshold on the even positions (most right decisions, see
+    :meth:`Scored.right_at`) and evaluates it on the odd ones.
 
     Args:
         scored: Every question's best score.
@@ -96,29 +157,32 @@ def calibrate(scored: Sequence[Scored], current: float) -> dict[str, Any]:
     calibration = [s for s in scored if s.position % 2 == 0]
     held_out = [s for s in scored if s.position % 2 == 1]
 
-    def split(rows: Sequence[Scored]) -> tuple[list[float], list[bool]]:
-        return [r.score for r in rows], [not r.question.answerable for r in rows]
+    def at(t: float, rows: Sequence[Scored]) -> PRF:
+        return abstention_prf([r.abstains_at(t) for r in rows], [not r.question.answerable for r in rows])
 
-    threshold, _ = choose_threshold(*split(calibration))
+    grid = sorted({t for s in scored for t in s.abstains}) or candidate_thresholds([s.score for s in scored])
+    # One decision either way in fifty is noise: the middle of the near-best thresholds
+    # is the robust choice.
+    threshold = best_threshold(
+        grid, lambda t: sum(r.right_at(t) for r in calibration), tolerance=len(calibration) / 50
+    )
     threshold = round(threshold, 2)
     result: dict[str, Any] = {
         "recommended_threshold": threshold,
         "current_threshold": current,
         "splits": {},
     }
-    scores, labels = split(list(scored))
-    trials = sorted({current, threshold, *TRADE_OFF})
+    answerable = sum(s.question.answerable for s in scored)
     result["trade_off"] = [
-        {"threshold": t, **_prf(abstention_at(t, scores, labels)), "answerable": labels.count(False)}
-        for t in trials
+        {"threshold": t, **_prf(at(t, scored)), "answerable": answerable}
+        for t in sorted({current, threshold, *TRADE_OFF})
     ]
     for name, rows in (("calibration", calibration), ("held_out", held_out), ("all", list(scored))):
-        scores, labels = split(rows)
         result["splits"][name] = {
             "n": len(rows),
-            "unanswerable": sum(labels),
-            "recommended": _prf(abstention_at(threshold, scores, labels)),
-            "current": _prf(abstention_at(current, scores, labels)),
+            "unanswerable": sum(not r.question.answerable for r in rows),
+            "recommended": _prf(at(threshold, rows)),
+            "current": _prf(at(current, rows)),
         }
     return result
 
@@ -218,8 +282,7 @@ def _print(result: dict[str, Any], scored: Sequence[Scored]) -> None:
     if false_rate > FALSE_ABSTENTION_WARNING:
         print(
             f"caution: at {threshold} ctassist would abstain on {false_rate:.0%} of the answerable questions "
-            "(each scores 0 on fact recall); the best sentence's score separates the splits poorly, "
-            "so weigh F1 against that before changing the setting"
+            "(each scores 0 on fact recall); weigh F1 against that before changing the setting"
         )
     print(
         f"recommendation: abstain_threshold = {threshold} (CTASSIST_ABSTAIN_THRESHOLD={threshold}); "

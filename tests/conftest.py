@@ -26,8 +26,8 @@ def _no_ctassist_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def encoder() -> Encoder:
-    """The real all-MiniLM-L6-v2 encoder, loaded once for the whole session."""
-    loaded = Encoder()
+    """The real all-MiniLM-L6-v2 encoder on the default backend, loaded once for the session."""
+    loaded = Encoder(backend=Settings().embedding_backend)
     _ = loaded.model
     return loaded
 

@@ -133,10 +133,40 @@ def test_answer_fields(assistant: Assistant) -> None:
     assert "parent or guardian" in answer.text
     assert len(answer.passages) == assistant.settings.top_k
     assert answer.retrieval_scores == [p.score for p in answer.passages]
-    assert {"dense", "lexical", "rerank", "compose", "total"} <= set(answer.timings)
-    stages = answer.timings["dense"] + answer.timings["lexical"] + answer.timings["rerank"]
+    assert {"dense", "lexical", "compose", "total"} <= set(answer.timings)
+    assert "rerank" not in answer.timings  # no passage re-ranking by default
+    stages = answer.timings["dense"] + answer.timings["lexical"]
     assert answer.timings["total"] >= stages + answer.timings["compose"]
     assert answer.closest == ()
+
+
+def test_passages_are_ordered_by_their_best_sentence(assistant: Assistant) -> None:
+    answer = assistant.ask("Who chairs a Channel panel?")
+    scored = [p for p in answer.passages if p.rerank is not None]
+    assert scored and answer.passages[: len(scored)] == tuple(scored)  # scored ones first
+    scores = [p.rerank for p in scored]
+    assert scores == sorted(scores, reverse=True)
+    assert answer.passages[0].doc_id == answer.citations[0].doc
+
+
+def test_passage_re_ranking_is_an_option(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> None:
+    reranking = indexed_assistant(tmp_path_factory.mktemp("rerank"), encoder, rerank=True)
+    try:
+        answer = reranking.ask("Who chairs a Channel panel?")
+        assert "rerank" in answer.timings
+        assert "The local authority chairs the Channel panel" in answer.text
+    finally:
+        close(reranking)
+
+
+def test_a_compound_question_gets_the_passages_of_each_part(assistant: Assistant) -> None:
+    question = "When did the Prevent duty begin, and when was the Independent Review of Prevent published?"
+    answer = assistant.ask(question)
+    assert not answer.abstained
+    assert "1 July 2015" in answer.text and "8 February 2023" in answer.text
+    for part in ("When did the Prevent duty begin?", "when was the Independent Review of Prevent published?"):
+        top = assistant.retrieve(part)[0]
+        assert top.chunk_id in {p.chunk_id for p in answer.passages}
 
 
 def test_abstention_fields(assistant: Assistant) -> None:

@@ -15,6 +15,8 @@ def test_defaults_without_environment() -> None:
     assert settings.corpus_dir == Path("corpus")
     assert settings.embedding_model == "all-MiniLM-L6-v2"
     assert settings.max_file_mb == 20.0
+    assert settings.embedding_backend == "onnx"
+    assert settings.rerank is False
 
 
 @pytest.mark.parametrize(
@@ -33,6 +35,9 @@ def test_defaults_without_environment() -> None:
         ("CTASSIST_ABSTAIN_THRESHOLD", "0.5", "abstain_threshold", 0.5),
         ("CTASSIST_CHROMA_URL", "http://127.0.0.1:8000", "chroma_url", "http://127.0.0.1:8000"),
         ("CTASSIST_LLM", "gguf", "llm", "gguf"),
+        ("CTASSIST_EMBEDDING_BACKEND", "torch", "embedding_backend", "torch"),
+        ("CTASSIST_SENTENCE_POOL", "12", "sentence_pool", 12),
+        ("CTASSIST_CHECK_CONDITIONS", "off", "check_conditions", False),
         ("CTASSIST_CORPUS_DIR", "/data/corpus", "corpus_dir", Path("/data/corpus")),
         ("CTASSIST_INDEX_DIR", "idx", "index_dir", Path("idx")),
     ],
@@ -61,6 +66,8 @@ def test_reads_os_environ_when_no_mapping_given(monkeypatch: pytest.MonkeyPatch)
         ("CTASSIST_CHUNK_OVERLAP", "-1", "must not be negative"),
         ("CTASSIST_MAX_FILE_MB", "0", "must be positive"),
         ("CTASSIST_LLM", "gpt", "must be one of none, gguf, openai, got 'gpt'"),
+        ("CTASSIST_EMBEDDING_BACKEND", "tf", "must be one of onnx, torch, got 'tf'"),
+        ("CTASSIST_SENTENCE_POOL", "0", "must be at least 1, got 0"),
         ("CTASSIST_CHROMA_URL", "localhost:8000", "must look like http://host:port"),
     ],
 )

@@ -2,7 +2,7 @@
 
 from ctassist._safety import looks_like_instruction
 from ctassist.answer._abstain import NOT_COVERED, abstention_text
-from ctassist.answer._extractive import Composition, ExtractiveComposer
+from ctassist.answer._extractive import Composition, ExtractiveComposer, compound_parts
 from ctassist.answer._followup import ResolvedQuestion, Turn, normalise_history, resolve_follow_up
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "ResolvedQuestion",
     "Turn",
     "abstention_text",
+    "compound_parts",
     "looks_like_instruction",
     "normalise_history",
     "resolve_follow_up",

@@ -1,4 +1,4 @@
-"""Answerability beyond relevance: the evidence must mention the question's specific terms.
+"""Answerability beyond relevance: the evidence must meet the question's conditions.
 
 A passage can be on topic without answering: "How many Channel cases were there in 2019?"
 is close to a passage about Channel cases in the year to March 2024. The cross-encoder
@@ -6,12 +6,21 @@ scores topical relevance; this check adds that the question's *specific* terms �
 and dates, and proper names — occur in the evidence. When one does not, the evidence
 answers a different question, and the assistant abstains. Measured on
 ``evals/questions.jsonl``: abstention F1 0.33 → 0.48 with no answerable question lost.
+
+:func:`fails_conditions` extends the idea to every content word: a word of the question
+that the corpus uses somewhere, but that the chosen answer sentences (with their
+headings) do not contain, names a condition the answer does not meet — "Which police
+*force* made the most referrals?" answered with "The police made 28% of the referrals".
+It counts only when the evidence meets most of the question's other words: a question
+put in the corpus's own words with one word unmatched asks for something the evidence
+lacks, while one with many unmatched words is a paraphrase, which the retrievers and the
+cross-encoder judge instead. Words the corpus never uses are left alone for that reason.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ctassist._text import STOPWORDS, content_terms, words
 
@@ -54,3 +63,115 @@ def missing_terms(question: str, evidence: Iterable[str]) -> list[str]:
         elif not set(content_terms(term)) <= evidence_terms:
             missing.append(term)
     return missing
+
+
+# Words that frame a question rather than constrain its answer: light and reporting
+# verbs, and the names of answer types ("in which *year*", "what *share*", "how *many*").
+_FRAMING = frozenset(
+    content_terms(
+        "make made take took taken give gave given get got go went gone come came become became "
+        "happen happened mean meant say said think thought believe feel felt consider according "
+        "often long far soon one ones many much kind type sort way part year years date day days time times number "
+        "numbers percentage proportion share amount name names"
+    )
+)
+#: Shortest stem compared by prefix ("give" matches "given").
+_MIN_PREFIX = 4
+#: Unmet conditions count only when the evidence meets at least this share of them: a
+#: question in the corpus's own words with one word unmatched asks for something the
+#: evidence lacks; one with many unmatched words is a paraphrase, judged by the models.
+MIN_MET_SHARE = 2 / 3
+
+
+def condition_terms(question: str, known_term: Callable[[str], bool]) -> list[str]:
+    """The question's content words (stemmed) that the corpus uses, framing words aside.
+
+    Example:
+        >>> condition_terms("Which police force made most referrals?", {"polic", "forc"}.__contains__)
+        ['polic', 'forc']
+    """
+    return [
+        term
+        for term in dict.fromkeys(content_terms(question))
+        if term not in _FRAMING and term not in _QUESTION_WORDS and known_term(term)
+    ]
+
+
+def unmet_conditions(conditions: list[str], evidence: Iterable[str]) -> list[str]:
+    """The condition terms that none of the evidence texts contains.
+
+    A stem of four letters or more also matches by prefix ("give" matches "given").
+
+    Example:
+        >>> unmet_conditions(["polic", "forc"], ["The police made 28% of the referrals."])
+        ['forc']
+    """
+    evidence_terms = set(content_terms("\n".join(evidence)))
+    return [
+        term
+        for term in conditions
+        if term not in evidence_terms
+        and not (
+            len(term) >= _MIN_PREFIX
+            and any(
+                len(other) >= _MIN_PREFIX and (other.startswith(term) or term.startswith(other))
+                for other in evidence_terms
+            )
+        )
+    ]
+
+
+def fails_conditions(question: str, evidence: Iterable[str], known_term: Callable[[str], bool]) -> list[str]:
+    """The unmet conditions that make the evidence a near miss, or ``[]`` when it is not one.
+
+    Args:
+        question: The question (for a follow-up, its own words).
+        evidence: The chosen answer sentences, each with its title and section.
+        known_term: Whether the corpus uses a stemmed word anywhere.
+
+    Returns:
+        The unmet condition terms when they are at most a third of the conditions.
+    """
+    conditions = condition_terms(question, known_term)
+    unmet = unmet_conditions(conditions, evidence)
+    return unmet if unmet and len(unmet) <= (1 - MIN_MET_SHARE) * len(conditions) + 1e-9 else []
+
+
+_ASKS_FOR_DATE = re.compile(
+    r"^\s*(?:and\s+)?(?:when\b|since when\b|(?:on|in|from|by)?\s*(?:what|which)\s+(?:date|year|day|month)\b)",
+    re.IGNORECASE,
+)
+_ASKS_FOR_NUMBER = re.compile(
+    r"\bhow (?:many|much|long|often)\b|\b(?:what|which) (?:percentage|proportion|share|number|amount)\b",
+    re.IGNORECASE,
+)
+_MONTHS = (
+    # Not "may": far more often the verb.
+    "january|february|march|april|june|july|august|september|october|november|december"
+)
+_DATE = re.compile(rf"\b(?:1[89]\d\d|20\d\d)\b|\b(?:{_MONTHS})\b", re.IGNORECASE)
+_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundred|thousand|million|dozen|half|quarter|third|single|double|"
+    # "How often ...?" is answered by a frequency.
+    r"once|twice|every|daily|weekly|fortnightly|monthly|quarterly|annually|yearly)\b",
+    re.IGNORECASE,
+)
+
+
+def lacks_answer_type(question: str, sentences: Iterable[str]) -> str | None:
+    """The kind of answer the question asks for when no sentence holds one, else ``None``.
+
+    "When ...?" needs a date or year in the answer sentences; "How many ...?" and "What
+    percentage ...?" need a number. Sentences that hold none answer another question.
+
+    Example:
+        >>> lacks_answer_type("When did the user group meet?", ["The user group was attended by ministries."])
+        'date'
+    """
+    text = "\n".join(sentences)
+    if _ASKS_FOR_DATE.search(question) and not _DATE.search(text):
+        return "date"
+    if _ASKS_FOR_NUMBER.search(question) and not _NUMBER.search(text):
+        return "number"
+    return None

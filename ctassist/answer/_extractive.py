@@ -6,12 +6,13 @@ is a sentence of the corpus, quoted verbatim and cited.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ctassist._safety import looks_like_instruction
-from ctassist.answer._coverage import missing_terms
+from ctassist.answer._coverage import fails_conditions, lacks_answer_type, missing_terms
 from ctassist.chunk import sentence_spans
 from ctassist.cite import Citation, Passage
 from ctassist.retrieve import content_terms
@@ -34,6 +35,7 @@ class Evidence:
     end: int
     text: str
     score: float = 0.0
+    rank: int = 0  # of its passage among the retrieved ones
     is_list_item: bool = False
 
 
@@ -41,22 +43,30 @@ class Evidence:
 class Composition:
     """The composer's output: the text and citations, or the decision to abstain.
 
-    ``best_score`` is the best sentence's score (a cross-encoder logit).
+    ``best_score`` is the best sentence's score (a cross-encoder logit);
+    ``passage_scores`` the best sentence score of each passage that had one scored (by
+    chunk id); ``unmet`` the question's terms that made the composer abstain although
+    the evidence scored well.
     """
 
     text: str
     citations: tuple[Citation, ...]
     abstained: bool
     best_score: float
+    passage_scores: dict[str, float] = field(default_factory=dict)
+    unmet: tuple[str, ...] = ()
 
 
 class ExtractiveComposer:
     """Selects and orders the sentences that answer a question.
 
-    Each sentence is scored by the cross-encoder twice, on its own and preceded by its
-    document title and section, and the two logits are averaged: the bare score rewards
-    sentences that answer by themselves, the context score rescues those that need their
-    heading to make sense, and a sentence must do well on both.
+    Each candidate sentence is scored by the cross-encoder preceded by its document title
+    and section, so that a sentence that needs its heading to make sense is not lost.
+    The cross-encoder is the costly step (about 5 ms a sentence on two cores), so with
+    ``pool`` set only that many sentences reach it: those sharing the most (and rarest)
+    words with the question, sentences of better-ranked passages first on ties. On
+    ``evals/questions.jsonl`` a pool of 6 puts the gold sentence first as often as
+    scoring all ~22 candidates.
 
     Args:
         scorer: Cross-encoder logits of each text for the question.
@@ -64,67 +74,197 @@ class ExtractiveComposer:
         max_sentences: Upper bound on answer sentences (list items that a selected
             sentence introduces come on top).
         margin: Further sentences must score within this many logits of the best.
+        pool: Sentences scored by the cross-encoder; ``None`` scores every candidate.
+        known_term: Whether the corpus uses a (stemmed) word anywhere; enables the
+            check that the evidence meets every condition the question sets (see
+            :func:`~ctassist.answer._coverage.fails_conditions`).
     """
 
     def __init__(
-        self, scorer: Scorer, *, threshold: float, max_sentences: int = 4, margin: float = 3.0
+        self,
+        scorer: Scorer,
+        *,
+        threshold: float,
+        max_sentences: int = 4,
+        margin: float = 3.0,
+        pool: int | None = None,
+        known_term: Callable[[str], bool] | None = None,
     ) -> None:
         self.scorer = scorer
         self.threshold = threshold
         self.max_sentences = max_sentences
         self.margin = margin
+        self.pool = pool
+        self.known_term = known_term
 
     def candidates(self, question: str, passages: list[Passage], avoid: str = "") -> list[Evidence]:
-        """Every distinct sentence of the passages, scored for the question, best first.
-
-        Sentences that read as instructions to an AI are never candidates: document
-        text is data. Nor are sentences found in ``avoid`` (the previous answer, when the
-        question asks for "the other" one) or reference lines ("Source: <link>").
-        """
-        seen: set[tuple[str, int]] = set()
-        found: list[Evidence] = []
-        for passage in passages:
-            for a, b in sentence_spans(passage.text):
-                start, end = passage.start + a, passage.start + b
-                if (passage.doc_id, start) in seen:
-                    continue
-                seen.add((passage.doc_id, start))
-                text = passage.text[a:b]
-                if avoid and text in avoid:
-                    continue
-                if looks_like_instruction(text) or _is_reference_line(text) or len(content_terms(text)) < 2:
-                    continue
-                is_item = bool(_LIST_MARKER.search(passage.text[:a]))
-                found.append(Evidence(passage, start, end, text, is_list_item=is_item))
+        """The candidate sentences of the passages (see :func:`sentences`), scored for the
+        question, best first; with ``pool`` set, only the preselected ones."""
+        found = sentences(passages, avoid)
+        if self.pool is not None and len(found) > self.pool:
+            found = _preselect(question, found, self.pool)
         if not found:
             return []
-        scores = self.scorer(question, [_in_context(e) for e in found] + [e.text for e in found])
-        ranked = []
-        for i, evidence in enumerate(found):
-            ranked.append(replace(evidence, score=(scores[i] + scores[i + len(found)]) / 2))
+        scores = self.scorer(question, [_in_context(e) for e in found])
+        ranked = [replace(evidence, score=score) for evidence, score in zip(found, scores, strict=True)]
         return sorted(ranked, key=lambda e: e.score, reverse=True)
 
-    def compose(self, question: str, passages: list[Passage], avoid: str = "") -> Composition:
-        """Builds the answer, or abstains when the best evidence is too weak, or when the
-        question's specific terms (numbers, names) occur in none of the leading passages."""
+    def compose(
+        self, question: str, passages: list[Passage], avoid: str = "", conditions: str | None = None
+    ) -> Composition:
+        """Builds the answer, or abstains when the best evidence is too weak, when the
+        question's specific terms (numbers, names) occur in none of the leading passages,
+        or when the chosen sentences leave a condition of the question unmet.
+
+        A compound question ("When did X begin, and when did Y publish Z?") is answered
+        part by part, each part with its own sentences and checks; the answer holds the
+        parts the corpus covers, and the composer abstains only when it covers none.
+
+        Args:
+            question: The standalone question.
+            passages: Retrieved passages, best first.
+            avoid: Text whose sentences must not be used again (the previous answer).
+            conditions: The words whose conditions the answer must meet; ``question``
+                when omitted. A follow-up passes its own words: the earlier question
+                appended to make it standalone was answered already.
+        """
+        own_words = conditions is None or conditions == question
+        parts = compound_parts(question) if own_words else [question]
+        selections = [
+            self._select(part, passages, avoid, part if own_words else conditions or part) for part in parts
+        ]
+        best = max(selection.best for selection in selections)
+        passage_scores: dict[str, float] = {}
+        for selection in selections:
+            for chunk_id, score in selection.passage_scores.items():
+                passage_scores[chunk_id] = max(score, passage_scores.get(chunk_id, score))
+        chosen: list[Evidence] = []
+        taken: set[tuple[str, int]] = set()
+        for selection in selections:
+            for evidence in selection.chosen:
+                if (evidence.passage.doc_id, evidence.start) not in taken:
+                    taken.add((evidence.passage.doc_id, evidence.start))
+                    chosen.append(evidence)
+        if not chosen:
+            unmet = tuple(term for selection in selections for term in selection.unmet)
+            return Composition("", (), True, best, passage_scores, unmet)
+        # List items come from every sentence of the passages, scored or not.
+        chosen = _with_list_items(chosen, sentences(passages, avoid))
+        return replace(_render(_in_reading_order(chosen), best), passage_scores=passage_scores)
+
+    def _select(self, question: str, passages: list[Passage], avoid: str, conditions: str) -> _Selection:
+        """The sentences that answer one (simple) question, or none with the reason."""
         ranked = self.candidates(question, passages, avoid)
         best = ranked[0].score if ranked else float("-inf")
+        passage_scores: dict[str, float] = {}
+        for evidence in ranked:
+            passage_scores.setdefault(evidence.passage.chunk_id, evidence.score)
         if best < self.threshold:
-            return Composition("", (), True, best)
+            return _Selection([], best, passage_scores)
         # The evidence the answer could draw on: the passages of the leading sentences.
         leading = [
             _passage_context(e.passage) for e in ranked[:_COVERAGE_SENTENCES] if e.score >= self.threshold
         ]
-        if missing_terms(question, leading):
-            return Composition("", (), True, best)
+        missing = missing_terms(question, leading)
+        if missing:
+            return _Selection([], best, passage_scores, tuple(missing))
         chosen = [ranked[0]]
         for evidence in ranked[1:]:
             if len(chosen) >= self.max_sentences or evidence.score < max(best - self.margin, self.threshold):
                 break
             if not any(_near_duplicate(evidence.text, c.text) for c in chosen):
                 chosen.append(evidence)
-        chosen = _with_list_items(chosen, ranked)
-        return _render(_in_reading_order(chosen), best)
+        # The answer type must be in the best sentence's passage: a stray date in a
+        # weaker sentence from elsewhere does not answer "when".
+        lacking = lacks_answer_type(
+            conditions, [e.text for e in chosen if e.passage.chunk_id == chosen[0].passage.chunk_id]
+        )
+        if lacking is not None:
+            return _Selection([], best, passage_scores, (lacking,))
+        if self.known_term is not None:
+            unmet = fails_conditions(conditions, [_in_context(e) for e in chosen], self.known_term)
+            if unmet:
+                return _Selection([], best, passage_scores, tuple(unmet))
+        return _Selection(chosen, best, passage_scores)
+
+
+@dataclass(frozen=True)
+class _Selection:
+    chosen: list[Evidence]
+    best: float
+    passage_scores: dict[str, float]
+    unmet: tuple[str, ...] = ()
+
+
+_COMPOUND = re.compile(
+    r"^(?P<first>.+?\S),?\s+and\s+(?P<second>(?:since\s+)?(?:who|whom|whose|what|when|where|which|why|how)\b.+)$",
+    re.IGNORECASE,
+)
+
+
+def compound_parts(question: str) -> list[str]:
+    """The questions a compound question joins with "and" plus a question word.
+
+    Example:
+        >>> compound_parts("When did the duty begin, and when was the review published?")
+        ['When did the duty begin?', 'when was the review published?']
+    """
+    match = _COMPOUND.match(question.strip())
+    if match is None:
+        return [question]
+    first = match.group("first").rstrip(" ,;")
+    return [f"{first}?", *compound_parts(match.group("second"))]
+
+
+def sentences(passages: list[Passage], avoid: str = "") -> list[Evidence]:
+    """Every distinct sentence of the passages that may be quoted, in passage order.
+
+    Sentences that read as instructions to an AI are never candidates: document text is
+    data. Nor are sentences found in ``avoid`` (the previous answer, when the question
+    asks for "the other" one) or reference lines ("Source: <link>").
+    """
+    seen: set[tuple[str, int]] = set()
+    found: list[Evidence] = []
+    for rank, passage in enumerate(passages):
+        for a, b in sentence_spans(passage.text):
+            start, end = passage.start + a, passage.start + b
+            if (passage.doc_id, start) in seen:
+                continue
+            seen.add((passage.doc_id, start))
+            text = passage.text[a:b]
+            if avoid and text in avoid:
+                continue
+            if looks_like_instruction(text) or _is_reference_line(text) or len(content_terms(text)) < 2:
+                continue
+            is_item = bool(_LIST_MARKER.search(passage.text[:a]))
+            found.append(Evidence(passage, start, end, text, rank=rank, is_list_item=is_item))
+    return found
+
+
+def _preselect(question: str, found: list[Evidence], pool: int) -> list[Evidence]:
+    """The ``pool`` sentences most worth the cross-encoder's time.
+
+    A sentence earns the inverse sentence frequency of each question term it contains
+    (a third of it when the term is only in its title or section) and loses a little per
+    rank of its passage, which carries the dense retriever's view for questions that
+    share few words with the text.
+    """
+    question_terms = set(content_terms(question))
+    sentence_terms = [set(content_terms(e.text)) for e in found]
+    heading_terms = [set(content_terms(f"{e.passage.title} {e.passage.section}")) for e in found]
+    n = len(found)
+    weight = {
+        term: math.log(1 + (n + 1) / (sum(term in terms for terms in sentence_terms) + 0.5))
+        for term in question_terms
+    }
+
+    def value(i: int) -> float:
+        own = sum(w for t, w in weight.items() if t in sentence_terms[i])
+        heading = sum(w for t, w in weight.items() if t not in sentence_terms[i] and t in heading_terms[i])
+        return own + heading / 3 - 0.6 * found[i].rank
+
+    order = sorted(range(n), key=lambda i: (-value(i), i))
+    return [found[i] for i in sorted(order[:pool])]
 
 
 def _is_reference_line(text: str) -> bool:
@@ -150,26 +290,28 @@ def _near_duplicate(a: str, b: str) -> bool:
     return len(terms_a & terms_b) / min(len(terms_a), len(terms_b)) > 0.8
 
 
-def _with_list_items(chosen: list[Evidence], ranked: list[Evidence]) -> list[Evidence]:
+def _with_list_items(chosen: list[Evidence], everything: list[Evidence]) -> list[Evidence]:
     """A chosen sentence that introduces a list ("... the following questions.") brings
     the list's items along: the answer would be empty without them."""
     result = list(chosen)
+    taken = {(e.passage.doc_id, e.start) for e in chosen}
     for evidence in chosen:
         if not _INTRODUCES_LIST.search(evidence.text):
             continue
         items = sorted(
             (
                 e
-                for e in ranked
+                for e in everything
                 if e.is_list_item and e.passage.doc_id == evidence.passage.doc_id and e.start > evidence.end
             ),
             key=lambda e: e.start,
         )
         cursor = evidence.end
         for item in items:
-            if item.passage.text and item.start - cursor > 12:
+            if item.start - cursor > 12:
                 break  # not contiguous: the list ended
-            if item not in result:
+            if (item.passage.doc_id, item.start) not in taken:
+                taken.add((item.passage.doc_id, item.start))
                 result.append(item)
             cursor = item.end
     return result

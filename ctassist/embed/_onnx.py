@@ -116,6 +116,9 @@ class OnnxSentenceEncoder:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # Idle worker threads would spin for a while after each run, taking the cores
+        # from the cross-encoder session that runs next.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session: onnxruntime.InferenceSession = ort.InferenceSession(
             str(onnx_file), options, providers=["CPUExecutionProvider"]
         )

@@ -74,7 +74,7 @@ class HybridRetriever:
 
         fused = reciprocal_rank_fusion([[h[0] for h in dense_hits], [h[0] for h in lexical_hits]])
         pool = sorted(fused, key=lambda cid: fused[cid], reverse=True)
-        pool = pool[: max(k, RERANK_POOL) if self.reranker else k]
+        pool = pool[: max(k, RERANK_POOL) if self.reranker is not None else k]
         dense_by_id = {h[0]: h for h in dense_hits}
         lexical_by_id = dict(lexical_hits)
         missing = [cid for cid in pool if cid not in dense_by_id]

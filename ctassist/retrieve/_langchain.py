@@ -14,7 +14,7 @@ from ctassist.retrieve._filters import Filters
 
 
 class CtassistRetriever(BaseRetriever):
-    """Hybrid retrieval (dense + BM25, fused, re-ranked) for LangChain chains.
+    """Hybrid retrieval (dense + BM25, fused, ordered by their best sentence) for LangChain chains.
 
     Each ``Document`` holds a passage's exact text; its metadata carries the document id
     (``doc_id``, the path relative to ``corpus/``), ``title``, ``kind``, ``section``,

@@ -64,6 +64,11 @@ class LexicalIndex:
             self._snapshot = self._build(store, fingerprint)
             return True
 
+    def knows(self, term: str) -> bool:
+        """Whether any chunk contains ``term`` (a stemmed content word, see ``content_terms``)."""
+        model = self._snapshot.model
+        return bool(term) and model is not None and term in model.vocab_dict
+
     def search(self, query: str, filters: Filters, k: int) -> list[tuple[str, float]]:
         """The ``k`` best chunk ids for ``query`` with their BM25 scores (zero scores dropped)."""
         snapshot = self._snapshot

@@ -65,6 +65,8 @@ class CrossEncoderReranker:
                 tokenizer.enable_padding()
                 options = onnxruntime.SessionOptions()
                 options.log_severity_level = 3
+                # No busy-waiting between runs: the encoder's session shares the cores.
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
                 self._session = onnxruntime.InferenceSession(
                     str(model), options, providers=["CPUExecutionProvider"]
                 )

@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from ctassist._safety import looks_like_instruction
-from ctassist.answer import Composition, ExtractiveComposer
+from ctassist._text import content_terms
+from ctassist.answer import Composition, ExtractiveComposer, compound_parts
+from ctassist.answer._extractive import sentences
 from ctassist.cite import Citation, Passage, split_cited_sentences
-from ctassist.load import load_document
+from ctassist.load import discover_files, load_document
 from ctassist.retrieve import CrossEncoderReranker
 from tests.helpers import SHIPPED_CORPUS
 from tests.retrieve.testcorpus import INJECTION_DOC, INJECTION_DOC_ID, PAYLOAD, chunk_passages
@@ -205,3 +207,109 @@ def test_citation_to_dict_is_the_json_contract() -> None:
         "start": 3,
         "end": 9,
     }
+
+
+# --- the sentence pool, conditions and compound questions ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def vocabulary() -> set[str]:
+    terms: set[str] = set()
+    for path in discover_files(SHIPPED_CORPUS):
+        document = load_document(path, SHIPPED_CORPUS)
+        terms.update(content_terms(f"{document.title}\n{document.text}"))
+    return terms
+
+
+def test_the_pool_limits_the_cross_encoder_to_the_likeliest_sentences(composer: ExtractiveComposer) -> None:
+    calls: list[int] = []
+
+    def counting(question: str, texts: list[str]) -> list[float]:
+        calls.append(len(texts))
+        return composer.scorer(question, texts)
+
+    pooled = ExtractiveComposer(counting, threshold=0.0, pool=3)
+    passages = _passages("sources/channel.md", "sources/police-role-and-referrals.md")
+    assert len(sentences(passages)) > 3
+    composition = pooled.compose("Who chairs a Channel panel?", passages)
+    _assert_well_cited(composition)
+    assert calls == [3]
+    assert "The local authority chairs the Channel panel in its own area." in composition.text
+
+
+def test_list_items_come_along_even_when_the_pool_left_them_out(composer: ExtractiveComposer) -> None:
+    pooled = ExtractiveComposer(composer.scorer, threshold=0.0, pool=2)
+    composition = pooled.compose(
+        "Which questions did the Prevent reference groups' discussions focus on?",
+        _passages("sources/counter-terrorism-inspections.txt"),
+    )
+    _assert_well_cited(composition)
+    assert "\n- What key areas should HMICFRS focus on? [" in composition.text
+
+
+def test_passage_scores_rank_the_passages_by_their_best_sentence(composer: ExtractiveComposer) -> None:
+    passages = _passages("sources/contest-and-prevent.md", "sources/channel.md")
+    composition = composer.compose("Who chairs a Channel panel?", passages)
+    best_chunk = max(composition.passage_scores, key=lambda chunk_id: composition.passage_scores[chunk_id])
+    assert next(p for p in passages if p.chunk_id == best_chunk).doc_id == "sources/channel.md"
+    assert max(composition.passage_scores.values()) == composition.best_score
+
+
+def test_a_near_miss_abstains_on_its_unmet_condition(
+    composer: ExtractiveComposer, vocabulary: set[str]
+) -> None:
+    checking = ExtractiveComposer(composer.scorer, threshold=0.0, pool=6, known_term=vocabulary.__contains__)
+    passages = _passages("sources/police-role-and-referrals.md")
+    near_miss = checking.compose(
+        "Which police force made the most Prevent referrals in the year to March 2024?", passages
+    )
+    assert near_miss.abstained
+    assert near_miss.best_score >= checking.threshold  # relevant evidence, but not an answer
+    assert "forc" in near_miss.unmet
+    answered = checking.compose(
+        "What percentage of Prevent referrals did the police make in the year to March 2024?", passages
+    )
+    _assert_well_cited(answered)
+    assert "28%" in answered.text
+
+
+def test_a_when_question_needs_a_date(composer: ExtractiveComposer) -> None:
+    passages = _passages("sources/counter-terrorism-inspections.txt")
+    composition = composer.compose("On what date did the Prevent user reference group meet?", passages)
+    assert composition.abstained
+    assert composition.unmet == ("date",)
+
+
+def test_compound_questions_are_answered_part_by_part(composer: ExtractiveComposer) -> None:
+    question = "When did the Prevent duty begin, and when was the Independent Review of Prevent published?"
+    assert compound_parts(question) == [
+        "When did the Prevent duty begin?",
+        "when was the Independent Review of Prevent published?",
+    ]
+    composition = composer.compose(
+        question, _passages("sources/prevent-duty.md", "sources/independent-review-of-prevent.md")
+    )
+    _assert_well_cited(composition)
+    assert "1 July 2015" in composition.text
+    assert "8 February 2023" in composition.text
+    assert {c.doc for c in composition.citations} >= {
+        "sources/prevent-duty.md",
+        "sources/independent-review-of-prevent.md",
+    }
+
+
+def test_compound_parts_split_at_and_before_a_question_word() -> None:
+    assert compound_parts("Who chairs a Channel panel and what is the capital of France?") == [
+        "Who chairs a Channel panel?",
+        "what is the capital of France?",
+    ]
+    assert compound_parts("What did CT1 and CT2 examine?") == ["What did CT1 and CT2 examine?"]
+
+
+def test_a_partly_covered_compound_question_answers_the_covered_part(composer: ExtractiveComposer) -> None:
+    composition = composer.compose(
+        "Who chairs a Channel panel, and what is the recipe for a Victoria sponge cake?",
+        _passages("sources/channel.md"),
+    )
+    _assert_well_cited(composition)
+    assert "The local authority chairs the Channel panel in its own area." in composition.text

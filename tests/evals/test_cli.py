@@ -75,9 +75,38 @@ def test_calibrate_splits_even_and_odd_positions() -> None:
         scored(5, -math.inf, False),
     ]
     result = calibrate(rows, current=0.0)
-    assert result["recommended_threshold"] == 0.0  # calibration scores 5, -3, 3: midway between -3 and 3
+    # Tried: midway between consecutive scores of all questions; of the best on the
+    # calibration split (5, -3, 3: any threshold between -3 and 3), the middle one.
+    assert result["recommended_threshold"] == -0.5
     assert result["splits"]["calibration"]["n"] == 3
     assert result["splits"]["calibration"]["recommended"]["f1"] == 1.0
     assert result["splits"]["held_out"]["n"] == 3
     held = result["splits"]["held_out"]["recommended"]
-    assert (held["tp"], held["fp"], held["fn"]) == (1, 0, 1)  # 2.0 >= 0.0 is answered
+    assert (held["tp"], held["fp"], held["fn"]) == (1, 0, 1)  # 2.0 >= -0.5 is answered
+
+
+def test_calibrate_counts_the_composer_checks_and_wrong_answers() -> None:
+    """Decisions per threshold (``abstains``) override the score rule, and an answer
+    without the gold facts counts no better than an abstention."""
+
+    def row(
+        i: int, score: float, answerable: bool, abstains: dict[float, bool], facts: dict[float, float]
+    ) -> Scored:
+        kind = "answerable" if answerable else "unanswerable"
+        docs, gold = (("d",), (("f",),)) if answerable else ((), ())
+        question = Question(f"q{i}", "?", kind, docs, gold, "x" if answerable else "")
+        return Scored(question, i, score, "", abstains, facts)
+
+    rows = [
+        row(0, 6.0, True, {1.0: False, 5.0: False}, {1.0: 1.0, 5.0: 1.0}),
+        # Scores above both thresholds, but a check abstains once the threshold is 5.
+        row(2, 7.0, False, {1.0: False, 5.0: True}, {1.0: 0.0, 5.0: 0.0}),
+        # Answered at 1 but without its facts: worth no more than the abstention at 5.
+        row(4, 2.0, True, {1.0: False, 5.0: True}, {1.0: 0.0, 5.0: 0.0}),
+    ]
+    assert [r.right_at(1.0) for r in rows] == [1.0, 0.0, 0.0]
+    assert [r.right_at(5.0) for r in rows] == [1.0, 1.0, 0.0]
+    assert rows[1].abstains_at(9.0)  # not tried: the score rule (7.0 < 9.0)
+    result = calibrate(rows, current=1.0)
+    assert result["recommended_threshold"] == 5.0
+    assert result["splits"]["calibration"]["recommended"]["tp"] == 1

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ctassist import Assistant
+from ctassist._text import content_terms
 from ctassist.retrieve import Filters, LexicalIndex
 from tests.helpers import CHANNEL_MD, PREVENT_TXT, Corpus, note_text
 
@@ -162,6 +163,18 @@ def test_queries_without_matching_terms_return_nothing(
     assert lexical.search("", Filters(), 5) == []
 
 
+def test_knows_the_stemmed_words_of_the_chunks(
+    make_corpus: MakeCorpus, make_assistant: MakeAssistant
+) -> None:
+    _, assistant = _indexed(make_corpus, make_assistant)
+    lexical = assistant.retriever.lexical
+    assert lexical.knows("panel")
+    assert lexical.knows(content_terms("referrals")[0])  # stemmed, as the question's terms are
+    assert not lexical.knows("referrals")  # unstemmed forms are not in the vocabulary
+    assert not lexical.knows("zebra")
+    assert not lexical.knows("")
+
+
 def test_an_empty_collection(make_corpus: MakeCorpus, make_assistant: MakeAssistant, tmp_path: Path) -> None:
     corpus = make_corpus({})
     assistant = make_assistant(corpus.root)
@@ -169,4 +182,5 @@ def test_an_empty_collection(make_corpus: MakeCorpus, make_assistant: MakeAssist
     lexical = LexicalIndex(tmp_path / "lexical")
     lexical.sync(assistant.store)
     assert lexical.search("Channel panel", Filters(), 5) == []
+    assert not lexical.knows("panel")
     assert LexicalIndex(tmp_path / "lexical").sync(assistant.store) is False

@@ -204,8 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--backend",
         choices=["torch", "onnx"],
-        default="torch",
-        help="Encoder backend for both raw and index (default torch, ctassist's default)",
+        default=None,
+        help="Encoder backend for both raw and index (default: ctassist's, CTASSIST_EMBEDDING_BACKEND)",
     )
     args = parser.parse_args(argv)
     # A plain kill then unwinds like Ctrl-C, so the temporary corpus and index are removed.
@@ -217,8 +217,9 @@ def main(argv: list[str] | None = None) -> int:
         settings.embedding_model,
         quantize=settings.embedding_quantize,
         batch_size=settings.embedding_batch_size,
-        backend=args.backend,
+        backend=args.backend or settings.embedding_backend,
     )
+    args.backend = encoder.backend
     _, load_s = timed(
         lambda: encoder.encode(["Warm the model and its kernels once."] * settings.embedding_batch_size)
     )

@@ -12,7 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from ctassist._safety import looks_like_instruction
-from ctassist.answer._coverage import fails_conditions, lacks_answer_type, missing_terms
+from ctassist.answer._coverage import (
+    MIN_CONDITION_GAIN,
+    STRONG_EVIDENCE,
+    fails_conditions,
+    lacks_answer_type,
+    missing_terms,
+    without_term,
+)
 from ctassist.chunk import sentence_spans
 from ctassist.cite import Citation, Passage
 from ctassist.retrieve import content_terms
@@ -183,8 +190,19 @@ class ExtractiveComposer:
             return _Selection([], best, passage_scores, (lacking,))
         if self.known_term is not None:
             unmet = fails_conditions(conditions, [_in_context(e) for e in chosen], self.known_term)
-            if unmet:
+            # A word can be unmatched yet met in other words ("must" for "require"). With
+            # strong evidence, the unmet words count only if the cross-encoder agrees that
+            # they are what it lacks, i.e. the best sentence scores higher without them;
+            # weak evidence with an unmet condition is no answer either way.
+            if unmet and best - self.threshold < STRONG_EVIDENCE:
                 return _Selection([], best, passage_scores, tuple(unmet))
+            if unmet:
+                stripped = question
+                for term in unmet:
+                    stripped = without_term(stripped, term)
+                gain = self.scorer(stripped, [_in_context(ranked[0])])[0] - best
+                if gain >= MIN_CONDITION_GAIN:
+                    return _Selection([], best, passage_scores, tuple(unmet))
         return _Selection(chosen, best, passage_scores)
 
 

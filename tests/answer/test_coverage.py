@@ -16,6 +16,7 @@ from ctassist.answer._coverage import (
     missing_terms,
     specific_terms,
     unmet_conditions,
+    without_term,
 )
 from ctassist.load import discover_files, load_document
 from tests.helpers import SHIPPED_CORPUS
@@ -119,3 +120,15 @@ def test_the_answer_type_must_be_in_the_answer(
     question: str, sentences: list[str], lacking: str | None
 ) -> None:
     assert lacks_answer_type(question, sentences) == lacking
+
+
+def test_without_term_leaves_out_every_form_of_the_word() -> None:
+    assert (
+        without_term("Which police force made the most referrals?", "forc")
+        == "Which police made the most referrals?"
+    )
+    assert (
+        without_term("Who chaired the group, and does the chair vote?", "chair")
+        == "Who the group, and does the vote?"
+    )
+    assert without_term("Who chairs a panel?", "zebra") == "Who chairs a panel?"

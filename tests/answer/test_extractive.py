@@ -273,6 +273,19 @@ def test_a_near_miss_abstains_on_its_unmet_condition(
     assert "28%" in answered.text
 
 
+def test_a_word_met_in_other_words_is_no_unmet_condition(
+    composer: ExtractiveComposer, vocabulary: set[str]
+) -> None:
+    # "require" is in the corpus but not in the answer ("must ... have due regard"); the
+    # cross-encoder scores the answer no higher without it, so it is not what is lacking.
+    checking = ExtractiveComposer(composer.scorer, threshold=0.0, pool=6, known_term=vocabulary.__contains__)
+    composition = checking.compose(
+        "What does the Prevent duty require of a specified authority?", _passages("sources/prevent-duty.md")
+    )
+    _assert_well_cited(composition)
+    assert "due regard" in composition.text
+
+
 def test_a_when_question_needs_a_date(composer: ExtractiveComposer) -> None:
     passages = _passages("sources/counter-terrorism-inspections.txt")
     composition = composer.compose("On what date did the Prevent user reference group meet?", passages)

@@ -336,11 +336,22 @@ def _with_list_items(chosen: list[Evidence], everything: list[Evidence]) -> list
 
 
 def _in_reading_order(chosen: list[Evidence]) -> list[Evidence]:
-    """Documents in order of their best sentence; sentences of a document in text order."""
+    """Documents in order of their best sentence; sentences of a document in text order,
+    except that the answer opens with the best sentence's run of adjacent sentences (a
+    weaker sentence from earlier in the document does not lead)."""
     order: dict[str, int] = {}
     for evidence in sorted(chosen, key=lambda e: e.score, reverse=True):
         order.setdefault(evidence.passage.doc_id, len(order))
-    return sorted(chosen, key=lambda e: (order[e.passage.doc_id], e.start))
+    ordered = sorted(chosen, key=lambda e: (order[e.passage.doc_id], e.start))
+    best = max(chosen, key=lambda e: e.score)
+    runs: list[list[Evidence]] = []
+    for evidence in ordered:
+        if runs and _gap_text(runs[-1][-1], evidence) is not None:
+            runs[-1].append(evidence)
+        else:
+            runs.append([evidence])
+    leading = next(run for run in runs if best in run)
+    return leading + [e for run in runs if run is not leading for e in run]
 
 
 def _render(chosen: list[Evidence], best: float) -> Composition:

@@ -137,6 +137,15 @@ def test_sentences_of_a_document_keep_their_order(composer: ExtractiveComposer) 
             assert a.end <= b.start
 
 
+def test_the_best_sentence_leads_the_answer(composer: ExtractiveComposer) -> None:
+    passages = _passages("sources/channel.md")
+    question = "Who chairs a Channel panel?"
+    composition = composer.compose(question, passages)
+    _assert_well_cited(composition)
+    best = composer.candidates(question, passages)[0]
+    assert composition.citations[0].quote.startswith(best.text)
+
+
 def test_avoid_skips_the_previous_answer(composer: ExtractiveComposer) -> None:
     passages = _passages("sources/counter-terrorism-inspections.txt")
     question = "Who attended the reference group?"

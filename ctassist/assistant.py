@@ -313,7 +313,9 @@ class Assistant:
         timings["compose"] = time.perf_counter() - step
         timings["total"] = time.perf_counter() - started
         if composition.abstained:
-            text, closest = abstention_text(passages, empty_index=self.store.count() == 0)
+            text, closest = abstention_text(
+                passages, empty_index=self.store.count() == 0, reason=composition.reason
+            )
             return Answer(
                 text=text,
                 citations=(),

@@ -201,3 +201,15 @@ def without_term(question: str, term: str) -> str:
     """
     kept = _WORD.sub(lambda m: "" if content_terms(m.group()) == [term] else m.group(), question)
     return " ".join(kept.split()).replace(" ?", "?")
+
+
+def question_words(question: str, terms: Iterable[str]) -> list[str]:
+    """The words of ``question`` whose stems are ``terms``, as the question spells them.
+
+    Example:
+        >>> question_words("Which police force made the most referrals?", ["forc"])
+        ['force']
+    """
+    wanted = set(terms)
+    found = [m.group() for m in _WORD.finditer(question) if set(content_terms(m.group())) & wanted]
+    return list(dict.fromkeys(found))

@@ -18,6 +18,7 @@ from ctassist.answer._coverage import (
     fails_conditions,
     lacks_answer_type,
     missing_terms,
+    question_words,
     without_term,
 )
 from ctassist.chunk import sentence_spans
@@ -53,7 +54,8 @@ class Composition:
     ``best_score`` is the best sentence's score (a cross-encoder logit);
     ``passage_scores`` the best sentence score of each passage that had one scored (by
     chunk id); ``unmet`` the question's terms that made the composer abstain although
-    the evidence scored well.
+    the evidence scored well, and ``reason`` that decision in words ("the closest
+    passages give no date"; empty when the evidence simply scored too low).
     """
 
     text: str
@@ -62,6 +64,7 @@ class Composition:
     best_score: float
     passage_scores: dict[str, float] = field(default_factory=dict)
     unmet: tuple[str, ...] = ()
+    reason: str = ""
 
 
 class ExtractiveComposer:
@@ -154,7 +157,8 @@ class ExtractiveComposer:
                     chosen.append(evidence)
         if not chosen:
             unmet = tuple(term for selection in selections for term in selection.unmet)
-            return Composition("", (), True, best, passage_scores, unmet)
+            reason = "; ".join(selection.reason for selection in selections if selection.reason)
+            return Composition("", (), True, best, passage_scores, unmet, reason)
         # List items come from every sentence of the passages, scored or not.
         chosen = _with_list_items(chosen, sentences(passages, avoid))
         return replace(_render(_in_reading_order(chosen), best), passage_scores=passage_scores)
@@ -174,7 +178,8 @@ class ExtractiveComposer:
         ]
         missing = missing_terms(question, leading)
         if missing:
-            return _Selection([], best, passage_scores, tuple(missing))
+            reason = f"nothing in the closest passages mentions {_listing(missing)}"
+            return _Selection([], best, passage_scores, tuple(missing), reason)
         chosen = [ranked[0]]
         for evidence in ranked[1:]:
             if len(chosen) >= self.max_sentences or evidence.score < max(best - self.margin, self.threshold):
@@ -187,22 +192,25 @@ class ExtractiveComposer:
             conditions, [e.text for e in chosen if e.passage.chunk_id == chosen[0].passage.chunk_id]
         )
         if lacking is not None:
-            return _Selection([], best, passage_scores, (lacking,))
+            return _Selection([], best, passage_scores, (lacking,), f"the closest passages give no {lacking}")
         if self.known_term is not None:
             unmet = fails_conditions(conditions, [_in_context(e) for e in chosen], self.known_term)
             # A word can be unmatched yet met in other words ("must" for "require"). With
             # strong evidence, the unmet words count only if the cross-encoder agrees that
             # they are what it lacks, i.e. the best sentence scores higher without them;
             # weak evidence with an unmet condition is no answer either way.
-            if unmet and best - self.threshold < STRONG_EVIDENCE:
-                return _Selection([], best, passage_scores, tuple(unmet))
             if unmet:
+                words = question_words(conditions, unmet) or list(unmet)
+                reason = f"the closest passages do not mention {_listing(words)}"
+                strong = best - self.threshold >= STRONG_EVIDENCE
+                if not strong:
+                    return _Selection([], best, passage_scores, tuple(unmet), reason)
                 stripped = question
                 for term in unmet:
                     stripped = without_term(stripped, term)
                 gain = self.scorer(stripped, [_in_context(ranked[0])])[0] - best
                 if gain >= MIN_CONDITION_GAIN:
-                    return _Selection([], best, passage_scores, tuple(unmet))
+                    return _Selection([], best, passage_scores, tuple(unmet), reason)
         return _Selection(chosen, best, passage_scores)
 
 
@@ -212,6 +220,7 @@ class _Selection:
     best: float
     passage_scores: dict[str, float]
     unmet: tuple[str, ...] = ()
+    reason: str = ""
 
 
 _COMPOUND = re.compile(
@@ -283,6 +292,11 @@ def _preselect(question: str, found: list[Evidence], pool: int) -> list[Evidence
 
     order = sorted(range(n), key=lambda i: (-value(i), i))
     return [found[i] for i in sorted(order[:pool])]
+
+
+def _listing(items: list[str] | tuple[str, ...]) -> str:
+    quoted = [f"“{item}”" for item in items]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 def _is_reference_line(text: str) -> bool:

@@ -86,6 +86,32 @@ def test_abstention_text_names_at_most_three_distinct_documents() -> None:
     assert text == f"{NOT_COVERED}. The closest documents are: {'; '.join(closest)}."
 
 
+def test_abstention_text_gives_the_reason_when_there_is_one() -> None:
+    passages = chunk_passages("sources/channel.md")
+    text, closest = abstention_text(passages, reason="the closest passages give no date")
+    assert text.startswith(f"{NOT_COVERED}: the closest passages give no date. The closest documents are: ")
+    assert closest
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("How many Channel cases were there in 2019?", "nothing in the closest passages mentions “2019”"),
+        ("On what date did the Prevent user reference group meet?", "the closest passages give no date"),
+        (
+            "Which police force made the most Prevent referrals in the year to March 2024?",
+            "the closest passages do not mention “force”",
+        ),
+    ],
+)
+def test_the_abstention_says_what_the_evidence_lacks(
+    assistant: Assistant, question: str, reason: str
+) -> None:
+    answer = assistant.ask(question)
+    assert answer.abstained
+    assert answer.text.startswith(f"{NOT_COVERED}: {reason}. The closest documents are: "), answer.text
+
+
 def test_abstention_text_without_passages() -> None:
     no_passages: list[Passage] = []
     assert abstention_text(no_passages) == (f"{NOT_COVERED}.", ())

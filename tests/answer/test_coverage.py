@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from ctassist._text import content_terms
 from ctassist.answer._coverage import (
     condition_terms,
     fails_conditions,
@@ -18,17 +17,6 @@ from ctassist.answer._coverage import (
     unmet_conditions,
     without_term,
 )
-from ctassist.load import discover_files, load_document
-from tests.helpers import SHIPPED_CORPUS
-
-
-@pytest.fixture(scope="module")
-def vocabulary() -> set[str]:
-    terms: set[str] = set()
-    for path in discover_files(SHIPPED_CORPUS):
-        document = load_document(path, SHIPPED_CORPUS)
-        terms.update(content_terms(f"{document.title}\n{document.text}"))
-    return terms
 
 
 def test_specific_terms_are_numbers_and_names() -> None:

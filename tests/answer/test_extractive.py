@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 
 from ctassist._safety import looks_like_instruction
-from ctassist._text import content_terms
 from ctassist.answer import Composition, ExtractiveComposer, compound_parts
 from ctassist.answer._extractive import sentences
 from ctassist.cite import Citation, Passage, split_cited_sentences
-from ctassist.load import discover_files, load_document
+from ctassist.load import load_document
 from ctassist.retrieve import CrossEncoderReranker
 from tests.helpers import SHIPPED_CORPUS
 from tests.retrieve.testcorpus import INJECTION_DOC, INJECTION_DOC_ID, PAYLOAD, chunk_passages
@@ -219,15 +218,6 @@ def test_citation_to_dict_is_the_json_contract() -> None:
 
 
 # --- the sentence pool, conditions and compound questions ---------------------------------
-
-
-@pytest.fixture(scope="module")
-def vocabulary() -> set[str]:
-    terms: set[str] = set()
-    for path in discover_files(SHIPPED_CORPUS):
-        document = load_document(path, SHIPPED_CORPUS)
-        terms.update(content_terms(f"{document.title}\n{document.text}"))
-    return terms
 
 
 def test_the_pool_limits_the_cross_encoder_to_the_likeliest_sentences(composer: ExtractiveComposer) -> None:

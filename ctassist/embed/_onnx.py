@@ -172,7 +172,10 @@ def _export(model_path: str, target: Path) -> None:
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     import torch
     from transformers import AutoModel
+    from transformers.utils import logging as transformers_logging
 
+    # A one-off step of `ctassist index`: its own progress bar would only be noise there.
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     # Eager attention exports as plain MatMul/Softmax, which the quantiser handles.
     model = AutoModel.from_pretrained(model_path, local_files_only=True, attn_implementation="eager").eval()
 

@@ -28,6 +28,8 @@ from ctassist.retrieve import content_terms
 Scorer = Callable[[str, list[str]], list[float]]
 
 _LIST_MARKER = re.compile(r"(?:^|\n)[ \t]*(?:[•\-*–·]|\d{1,3}[.)])[ \t]+$")
+#: Smallest sentence pool of one part of a compound question.
+_MIN_PART_POOL = 3
 #: Leading sentences whose passages must mention the question's specific terms.
 _COVERAGE_SENTENCES = 4
 _LINK = re.compile(r"https?://\S+")
@@ -107,12 +109,16 @@ class ExtractiveComposer:
         self.pool = pool
         self.known_term = known_term
 
-    def candidates(self, question: str, passages: list[Passage], avoid: str = "") -> list[Evidence]:
+    def candidates(
+        self, question: str, passages: list[Passage], avoid: str = "", pool: int | None = None
+    ) -> list[Evidence]:
         """The candidate sentences of the passages (see :func:`sentences`), scored for the
-        question, best first; with ``pool`` set, only the preselected ones."""
+        question, best first; with a pool (``pool``, else the composer's), only the
+        preselected ones."""
         found = sentences(passages, avoid)
-        if self.pool is not None and len(found) > self.pool:
-            found = _preselect(question, found, self.pool)
+        pool = pool or self.pool
+        if pool is not None and len(found) > pool:
+            found = _preselect(question, found, pool)
         if not found:
             return []
         scores = self.scorer(question, [_in_context(e) for e in found])
@@ -140,8 +146,11 @@ class ExtractiveComposer:
         """
         own_words = conditions is None or conditions == question
         parts = compound_parts(question) if own_words else [question]
+        # The parts share the pool: a compound question costs the cross-encoder no more.
+        pool = max(_MIN_PART_POOL, self.pool // len(parts)) if self.pool else None
         selections = [
-            self._select(part, passages, avoid, part if own_words else conditions or part) for part in parts
+            self._select(part, passages, avoid, part if own_words else conditions or part, pool)
+            for part in parts
         ]
         best = max(selection.best for selection in selections)
         passage_scores: dict[str, float] = {}
@@ -163,9 +172,11 @@ class ExtractiveComposer:
         chosen = _with_list_items(chosen, sentences(passages, avoid))
         return replace(_render(_in_reading_order(chosen), best), passage_scores=passage_scores)
 
-    def _select(self, question: str, passages: list[Passage], avoid: str, conditions: str) -> _Selection:
+    def _select(
+        self, question: str, passages: list[Passage], avoid: str, conditions: str, pool: int | None
+    ) -> _Selection:
         """The sentences that answer one (simple) question, or none with the reason."""
-        ranked = self.candidates(question, passages, avoid)
+        ranked = self.candidates(question, passages, avoid, pool)
         best = ranked[0].score if ranked else float("-inf")
         passage_scores: dict[str, float] = {}
         for evidence in ranked:

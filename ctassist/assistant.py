@@ -17,6 +17,7 @@ from ctassist.answer import (
     compound_parts,
     resolve_follow_up,
 )
+from ctassist.answer._extractive import best_by_passage
 from ctassist.answer._followup import History, ResolvedQuestion
 from ctassist.answer._generative import GenerativeAnswerer, make_chat_model
 from ctassist.cite import Answer, Passage, SupportVerifier
@@ -224,11 +225,7 @@ class Assistant:
         the rest in retrieval order.
         """
         passages = self.retriever.run(query, filters=Filters.coerce(filters), k=k or self.settings.top_k)
-        ranked = self._composer().candidates(query, passages)
-        best: dict[str, float] = {}
-        for evidence in ranked:
-            best.setdefault(evidence.passage.chunk_id, evidence.score)
-        return _by_evidence(passages, best)
+        return _by_evidence(passages, best_by_passage(self._composer().candidates(query, passages)))
 
     def _composer(self) -> ExtractiveComposer:
         return ExtractiveComposer(

@@ -115,8 +115,9 @@ class ExtractiveComposer:
         """The candidate sentences of the passages (see :func:`sentences`), scored for the
         question, best first; with a pool (``pool``, else the composer's), only the
         preselected ones."""
-        found = sentences(passages, avoid)
-        pool = pool or self.pool
+        return self._score(question, sentences(passages, avoid), pool or self.pool)
+
+    def _score(self, question: str, found: list[Evidence], pool: int | None) -> list[Evidence]:
         if pool is not None and len(found) > pool:
             found = _preselect(question, found, pool)
         if not found:
@@ -148,9 +149,9 @@ class ExtractiveComposer:
         parts = compound_parts(question) if own_words else [question]
         # The parts share the pool: a compound question costs the cross-encoder no more.
         pool = max(_MIN_PART_POOL, self.pool // len(parts)) if self.pool else None
+        found = sentences(passages, avoid)
         selections = [
-            self._select(part, passages, avoid, part if own_words else conditions or part, pool)
-            for part in parts
+            self._select(part, found, part if own_words else conditions or part, pool) for part in parts
         ]
         best = max(selection.best for selection in selections)
         passage_scores: dict[str, float] = {}
@@ -169,18 +170,14 @@ class ExtractiveComposer:
             reason = "; ".join(selection.reason for selection in selections if selection.reason)
             return Composition("", (), True, best, passage_scores, unmet, reason)
         # List items come from every sentence of the passages, scored or not.
-        chosen = _with_list_items(chosen, sentences(passages, avoid))
+        chosen = _with_list_items(chosen, found)
         return replace(_render(_in_reading_order(chosen), best), passage_scores=passage_scores)
 
-    def _select(
-        self, question: str, passages: list[Passage], avoid: str, conditions: str, pool: int | None
-    ) -> _Selection:
+    def _select(self, question: str, found: list[Evidence], conditions: str, pool: int | None) -> _Selection:
         """The sentences that answer one (simple) question, or none with the reason."""
-        ranked = self.candidates(question, passages, avoid, pool)
+        ranked = self._score(question, found, pool)
         best = ranked[0].score if ranked else float("-inf")
-        passage_scores: dict[str, float] = {}
-        for evidence in ranked:
-            passage_scores.setdefault(evidence.passage.chunk_id, evidence.score)
+        passage_scores = best_by_passage(ranked)
         if best < self.threshold:
             return _Selection([], best, passage_scores)
         # The evidence the answer could draw on: the passages of the leading sentences.
@@ -252,6 +249,15 @@ def compound_parts(question: str) -> list[str]:
         return [question]
     first = match.group("first").rstrip(" ,;")
     return [f"{first}?", *compound_parts(match.group("second"))]
+
+
+def best_by_passage(ranked: list[Evidence]) -> dict[str, float]:
+    """The best score of each passage's scored sentences (by chunk id), from sentences
+    ranked best first as :meth:`ExtractiveComposer.candidates` returns them."""
+    best: dict[str, float] = {}
+    for evidence in ranked:
+        best.setdefault(evidence.passage.chunk_id, evidence.score)
+    return best
 
 
 def sentences(passages: list[Passage], avoid: str = "") -> list[Evidence]:

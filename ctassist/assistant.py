@@ -17,7 +17,7 @@ from ctassist.answer import (
     compound_parts,
     resolve_follow_up,
 )
-from ctassist.answer._extractive import best_by_passage
+from ctassist.answer._extractive import Scorer, best_by_passage
 from ctassist.answer._followup import History, ResolvedQuestion
 from ctassist.answer._generative import GenerativeAnswerer, make_chat_model
 from ctassist.cite import Answer, Passage, SupportVerifier
@@ -225,12 +225,18 @@ class Assistant:
         the rest in retrieval order.
         """
         passages = self.retriever.run(query, filters=Filters.coerce(filters), k=k or self.settings.top_k)
-        return _by_evidence(passages, best_by_passage(self._composer().candidates(query, passages)))
+        return _by_evidence(passages, best_by_passage(self.composer().candidates(query, passages)))
 
-    def _composer(self) -> ExtractiveComposer:
+    def composer(self, *, scorer: Scorer | None = None, threshold: float | None = None) -> ExtractiveComposer:
+        """The extractive composer :meth:`ask` uses, configured from the settings.
+
+        Args:
+            scorer: Scores sentences for a question; the cross-encoder when omitted.
+            threshold: The abstention threshold; ``abstain_threshold`` when omitted.
+        """
         return ExtractiveComposer(
-            self.reranker.score,
-            threshold=self.settings.abstain_threshold,
+            scorer or self.reranker.score,
+            threshold=self.settings.abstain_threshold if threshold is None else threshold,
             pool=self.settings.sentence_pool,
             known_term=self.retriever.lexical.knows if self.settings.check_conditions else None,
         )
@@ -301,7 +307,7 @@ class Assistant:
         resolved = resolve_follow_up(question, history)
         passages = self.evidence_passages(resolved, filters=filters, timings=timings)
         step = time.perf_counter()
-        composer = self._composer()
+        composer = self.composer()
         avoid = resolved.previous_answer if resolved.contrast else ""
         composition = composer.compose(
             resolved.standalone, passages, avoid=avoid, conditions=resolved.question

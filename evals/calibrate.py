@@ -81,22 +81,14 @@ def best_scores(assistant: Assistant, questions: Sequence[Question]) -> list[Sco
         One entry per question (score ``-inf`` when no sentence is a candidate).
     """
     from ctassist.answer import ExtractiveComposer, resolve_follow_up
+    from ctassist.retrieve import CachedScorer
 
     settings = assistant.settings
-    cache: dict[tuple[str, str], float] = {}
-
-    def score(query: str, texts: list[str]) -> list[float]:
-        # Composing at every threshold re-scores the same sentences: score each once.
-        missing = list(dict.fromkeys(t for t in texts if (query, t) not in cache))
-        for text, value in zip(missing, assistant.reranker.score(query, missing), strict=True):
-            cache[(query, text)] = value
-        return [cache[(query, t)] for t in texts]
-
-    retriever = assistant.retriever
-    known = retriever.lexical.knows if settings.check_conditions else None
+    # Composing at every threshold re-scores the same sentences: score each once.
+    score = CachedScorer(assistant.reranker.score)
 
     def composer(threshold: float) -> ExtractiveComposer:
-        return ExtractiveComposer(score, threshold=threshold, pool=settings.sentence_pool, known_term=known)
+        return assistant.composer(scorer=score, threshold=threshold)
 
     prepared = []
     for question in questions:

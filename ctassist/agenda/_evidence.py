@@ -15,7 +15,7 @@ from ctassist.chunk import sentence_spans
 from ctassist.cite import Passage
 from ctassist.errors import LoadError
 from ctassist.load import LoadedDocument
-from ctassist.retrieve import content_terms
+from ctassist.retrieve import CachedScorer, content_terms
 
 if TYPE_CHECKING:
     from ctassist.assistant import Assistant
@@ -116,18 +116,11 @@ class EvidenceFinder:
         self._before = before
         self._threshold = assistant.settings.abstain_threshold
         self._documents: dict[str, LoadedDocument | None] = {}
-        self._scores: dict[tuple[str, str], float] = {}
+        # Cached: items often share candidate sentences.
+        self._score = CachedScorer(assistant.reranker.score)
         self._composer = ExtractiveComposer(self._score, threshold=self._threshold)
 
     # --- shared ---------------------------------------------------------------------------
-
-    def _score(self, query: str, texts: list[str]) -> list[float]:
-        """Cross-encoder logits, cached: items often share candidate sentences."""
-        missing = list(dict.fromkeys(t for t in texts if (query, t) not in self._scores))
-        if missing:
-            for text, score in zip(missing, self._assistant.reranker.score(query, missing), strict=True):
-                self._scores[(query, text)] = score
-        return [self._scores[(query, t)] for t in texts]
 
     def document(self, doc_id: str) -> LoadedDocument | None:
         """The document as it is on disk now, or ``None`` when it cannot be read."""

@@ -7,9 +7,10 @@ from ctassist.retrieve._fusion import reciprocal_rank_fusion
 from ctassist.retrieve._hybrid import HybridRetriever, to_passage
 from ctassist.retrieve._langchain import CtassistRetriever, to_document
 from ctassist.retrieve._lexical import LexicalIndex
-from ctassist.retrieve._rerank import CrossEncoderReranker, packaged_reranker_dir
+from ctassist.retrieve._rerank import CachedScorer, CrossEncoderReranker, packaged_reranker_dir
 
 __all__ = [
+    "CachedScorer",
     "CrossEncoderReranker",
     "CtassistRetriever",
     "DenseRetriever",

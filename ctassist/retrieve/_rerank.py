@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -99,3 +100,25 @@ class CrossEncoderReranker:
 def _with_context(passage: Passage) -> str:
     context = " — ".join(part for part in (passage.title, passage.section) if part)
     return f"{context}. {passage.text}" if context else passage.text
+
+
+class CachedScorer:
+    """A scorer that asks ``score`` once per (query, text) pair.
+
+    For callers that score the same sentences again and again: an agenda's items share
+    candidate sentences, and calibration composes each answer at many thresholds.
+
+    Args:
+        score: Logits of each text for the query, e.g. ``CrossEncoderReranker.score``.
+    """
+
+    def __init__(self, score: Callable[[str, list[str]], list[float]]) -> None:
+        self._score = score
+        self._known: dict[tuple[str, str], float] = {}
+
+    def __call__(self, query: str, texts: list[str]) -> list[float]:
+        missing = list(dict.fromkeys(t for t in texts if (query, t) not in self._known))
+        if missing:
+            for text, value in zip(missing, self._score(query, missing), strict=True):
+                self._known[(query, text)] = value
+        return [self._known[(query, t)] for t in texts]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ctassist import ConfigError
-from ctassist.retrieve import CrossEncoderReranker, packaged_reranker_dir
+from ctassist.retrieve import CachedScorer, CrossEncoderReranker, packaged_reranker_dir
 from tests.retrieve.testcorpus import chunk_passages
 
 QUESTION = "Who chairs a Channel panel?"
@@ -77,3 +77,18 @@ def test_nothing_to_score_loads_nothing(tmp_path: Path) -> None:
 def test_a_missing_model_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"model\.onnx"):
         CrossEncoderReranker(model_dir=tmp_path).score(QUESTION, [ANSWER])
+
+
+def test_cached_scorer_asks_once_per_pair() -> None:
+    asked: list[tuple[str, list[str]]] = []
+
+    def score(query: str, texts: list[str]) -> list[float]:
+        asked.append((query, list(texts)))
+        return [float(len(t)) for t in texts]
+
+    cached = CachedScorer(score)
+    assert cached("q", ["a", "bb", "a"]) == [1.0, 2.0, 1.0]
+    assert cached("q", ["bb", "ccc"]) == [2.0, 3.0]
+    assert cached("other", ["a"]) == [1.0]
+    assert cached("q", ["a", "ccc"]) == [1.0, 3.0]
+    assert asked == [("q", ["a", "bb"]), ("q", ["ccc"]), ("other", ["a"])]

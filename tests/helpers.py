@@ -208,6 +208,25 @@ def run_cli(
     )
 
 
+def run_index(corpus: Corpus, *extra: str, **env: str) -> tuple[int, str, str]:
+    """``ctassist index`` on ``corpus`` (index beside it) in a subprocess; never a traceback.
+
+    Returns:
+        The exit code, standard output and standard error.
+    """
+    result = run_cli(
+        "index",
+        "--corpus",
+        str(corpus.root),
+        "--index",
+        str(corpus.root.parent / "index"),
+        *extra,
+        env=clean_env(**env),
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.returncode, result.stdout, result.stderr
+
+
 def _heartbeat(url: str) -> bool:
     try:
         with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1) as response:

@@ -14,10 +14,10 @@ from tests.helpers import (
     CHANNEL_MD,
     PREVENT_TXT,
     Corpus,
-    clean_env,
     note_text,
     pdf_bytes,
     run_cli,
+    run_index,
     scanned_pdf_bytes,
 )
 
@@ -43,20 +43,6 @@ BAD_FILES: dict[str, tuple[bytes, str]] = {
 }
 
 
-def _index(corpus: Corpus, *extra: str, **env: str) -> tuple[int, str, str]:
-    result = run_cli(
-        "index",
-        "--corpus",
-        str(corpus.root),
-        "--index",
-        str(corpus.root.parent / "index"),
-        *extra,
-        env=clean_env(**env),
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    return result.returncode, result.stdout, result.stderr
-
-
 def test_skipped_files_exit_1_and_a_clean_corpus_exits_0(make_corpus: Callable[..., Corpus]) -> None:
     corpus = make_corpus(
         {
@@ -65,7 +51,7 @@ def test_skipped_files_exit_1_and_a_clean_corpus_exits_0(make_corpus: Callable[.
             **{path: data for path, (data, _) in BAD_FILES.items()},
         }
     )
-    code, stdout, stderr = _index(corpus, "--no-progress", CTASSIST_MAX_FILE_MB="0.02")
+    code, stdout, stderr = run_index(corpus, "--no-progress", CTASSIST_MAX_FILE_MB="0.02")
     assert code == 1
     assert stderr == ""  # every problem is in the report, with its file; no stray log lines
     lines = stdout.splitlines()
@@ -79,7 +65,7 @@ def test_skipped_files_exit_1_and_a_clean_corpus_exits_0(make_corpus: Callable[.
 
     for path in BAD_FILES:
         corpus.remove(path)
-    code, stdout, _ = _index(corpus, "--json", CTASSIST_MAX_FILE_MB="0.02")
+    code, stdout, _ = run_index(corpus, "--json", CTASSIST_MAX_FILE_MB="0.02")
     assert code == 0
     report = json.loads(stdout)
     assert sorted(report["unchanged"]) == ["sources/channel.md", "sources/prevent.txt"]
@@ -112,7 +98,7 @@ def _index_of_another_model(index_dir: Path) -> None:
 def test_index_of_another_model_exits_2(make_corpus: Callable[..., Corpus]) -> None:
     corpus = make_corpus({"sources/channel.md": CHANNEL_MD})
     _index_of_another_model(corpus.root.parent / "index")
-    code, stdout, stderr = _index(corpus)
+    code, stdout, stderr = run_index(corpus)
     assert code == 2
     assert stdout == ""
     assert stderr.startswith("ctassist: error: the index at ")
@@ -124,7 +110,7 @@ def test_index_of_another_model_exits_2(make_corpus: Callable[..., Corpus]) -> N
 def test_rebuild_replaces_an_index_of_another_model(make_corpus: Callable[..., Corpus]) -> None:
     corpus = make_corpus({"sources/channel.md": CHANNEL_MD})
     _index_of_another_model(corpus.root.parent / "index")
-    code, stdout, stderr = _index(corpus, "--rebuild", "--json")
+    code, stdout, stderr = run_index(corpus, "--rebuild", "--json")
     assert code == 0, stderr
     assert json.loads(stdout)["added"] == ["sources/channel.md"]
 
@@ -150,7 +136,7 @@ def test_bad_configuration_exits_2(
     make_corpus: Callable[..., Corpus], variable: str, value: str, message: str
 ) -> None:
     corpus = make_corpus({"sources/channel.md": CHANNEL_MD})
-    code, stdout, stderr = _index(corpus, **{variable: value})
+    code, stdout, stderr = run_index(corpus, **{variable: value})
     assert (code, stdout, stderr) == (2, "", message)
 
 

@@ -20,6 +20,7 @@ from tests.helpers import (
     free_port,
     note_text,
     run_cli,
+    run_index,
 )
 
 pytestmark = pytest.mark.server
@@ -116,16 +117,8 @@ def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
 def test_cli_exits_2_when_the_server_is_unreachable(make_corpus: Callable[..., Corpus]) -> None:
     corpus = make_corpus({"sources/channel.md": CHANNEL_MD})
     url = f"http://127.0.0.1:{free_port()}"
-    result = run_cli(
-        "index",
-        "--corpus",
-        str(corpus.root),
-        "--index",
-        str(corpus.root.parent / "index"),
-        env=clean_env(CTASSIST_CHROMA_URL=url),
-    )
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr
-    assert result.stderr.startswith(
+    returncode, _, stderr = run_index(corpus, CTASSIST_CHROMA_URL=url)
+    assert returncode == 2
+    assert stderr.startswith(
         f"ctassist: error: cannot reach the Chroma server at {url} (CTASSIST_CHROMA_URL)"
     )

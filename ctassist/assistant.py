@@ -310,7 +310,11 @@ class Assistant:
         composer = self.composer()
         avoid = resolved.previous_answer if resolved.contrast else ""
         composition = composer.compose(
-            resolved.standalone, passages, avoid=avoid, conditions=resolved.question
+            resolved.standalone,
+            passages,
+            avoid=avoid,
+            conditions=resolved.question,
+            other_years=resolved.other_years,
         )
         passages = _by_evidence(passages, composition.passage_scores)
         timings["compose"] = time.perf_counter() - step

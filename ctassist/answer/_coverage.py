@@ -171,22 +171,109 @@ _NUMBER = re.compile(
 )
 
 
-def lacks_answer_type(question: str, sentences: Iterable[str]) -> str | None:
-    """The kind of answer the question asks for when no sentence holds one, else ``None``.
+_ASKS_FOR_FUTURE = re.compile(
+    r"^\s*(?:and\s+)?when\s+(?:will|shall|is\s+\S+(?:\s+\S+){0,6}\s+(?:due|expected|planned|scheduled))\b",
+    re.IGNORECASE,
+)
+_FUTURE = re.compile(
+    r"\b(?:will|shall|due|expected|expects?|planned|plans?|scheduled|intends?|intended|going to|"
+    r"forthcoming|upcoming)\b",
+    re.IGNORECASE,
+)
+_ASKS_FOR_NAMES = re.compile(
+    r"\bnames?\s+of\b|\bname\s+the\b|\bwho\s+(?:are|were)\s+the\s+members\b", re.IGNORECASE
+)
+_COUNTS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+# "What were the eight recommendations ...?", "List the 3 objectives ...": N named things.
+_ASKS_FOR_N_THINGS = re.compile(
+    rf"^\s*(?:and\s+)?(?:what|which|list|name)\b(?:\s+(?:are|were|is|was))?\s+the\s+"
+    rf"(?P<n>{'|'.join(_COUNTS)}|[2-9]|1[0-2])\s+[a-z]",
+    re.IGNORECASE,
+)
+_ITEM_SEPARATOR = re.compile(
+    r",|;|\band\b|\bor\b|(?:^|\n)[ \t]*(?:[•\-*–·]|\d{1,3}[.)])[ \t]+", re.IGNORECASE
+)
 
-    "When ...?" needs a date or year in the answer sentences; "How many ...?" and "What
-    percentage ...?" need a number. Sentences that hold none answer another question.
+
+def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = "") -> str | None:
+    """The kind of answer the question asks for when the evidence holds none, else ``None``.
+
+    "When ...?" needs a date or year in the answer sentences, and "When will ...?" one
+    that looks ahead; "How many ...?" and "What percentage ...?" need a number; "What are
+    the names of ...?" a name the question does not give. "What were the eight
+    recommendations?" needs eight things listed in the answer's passage (``passage``):
+    a passage that only says there were eight does not name them. Evidence without the
+    type answers another question.
 
     Example:
         >>> lacks_answer_type("When did the user group meet?", ["The user group was attended by ministries."])
         'date'
     """
+    sentences = list(sentences)
     text = "\n".join(sentences)
     if _ASKS_FOR_DATE.search(question) and not _DATE.search(text):
         return "date"
+    if _ASKS_FOR_FUTURE.search(question) and not any(
+        _DATE.search(s) and _FUTURE.search(s) for s in sentences
+    ):
+        return "future date"
     if _ASKS_FOR_NUMBER.search(question) and not _NUMBER.search(text):
         return "number"
+    if _ASKS_FOR_NAMES.search(question):
+        asked = {word.lower() for word in _WORD.findall(question)}
+        if all(set(name.lower().split()) <= asked for name in _names(text)):
+            return "names"
+    count = _ASKS_FOR_N_THINGS.search(question)
+    if count is not None:
+        number = count.group("n").lower()
+        wanted = _COUNTS.get(number) or int(number)
+        listed = max(
+            len(_ITEM_SEPARATOR.findall(part)) + 1 for part in _SENTENCE_BREAK.split(passage or text)
+        )
+        if listed < wanted:
+            return f"list of {number}"
     return None
+
+
+def _names(text: str) -> list[str]:
+    """Runs of two or more capitalised words ("William Shawcross"), the way names of
+    people and bodies are written; acronyms and single capitalised words are too often
+    the topic itself ("Prevent", "HMICFRS") to count as a name given."""
+    return [" ".join(run.split()) for run in _NAME_RUN.findall(text)]
+
+
+_NAME_RUN = re.compile(r"\b[A-Z][a-z][\w'’-]*(?:\s+(?:of\s+|for\s+|the\s+)?[A-Z][a-z][\w'’-]*)+")
+
+
+_SPEECH = re.compile(
+    r"\b(?:said|say|says|saying|discuss(?:ed|es|ion)?|raised?|agreed?|decided?|told|spoke|"
+    r"concerns?|views?|opinions?|minuted?)\b",
+    re.IGNORECASE,
+)
+_MEETING = re.compile(r"\bmeetings?\b", re.IGNORECASE)
+
+
+def asks_what_was_said(question: str) -> bool:
+    """Whether the question asks what was said, raised or agreed at a meeting: only the
+    meeting's notes can answer that, never another document about the group.
+
+    Example:
+        >>> asks_what_was_said("What was said at the user group meeting?")
+        True
+    """
+    return bool(_SPEECH.search(question) and _MEETING.search(question))
 
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")

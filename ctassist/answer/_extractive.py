@@ -15,6 +15,7 @@ from ctassist._safety import looks_like_instruction
 from ctassist.answer._coverage import (
     MIN_CONDITION_GAIN,
     STRONG_EVIDENCE,
+    asks_what_was_said,
     fails_conditions,
     lacks_answer_type,
     missing_terms,
@@ -127,7 +128,12 @@ class ExtractiveComposer:
         return sorted(ranked, key=lambda e: e.score, reverse=True)
 
     def compose(
-        self, question: str, passages: list[Passage], avoid: str = "", conditions: str | None = None
+        self,
+        question: str,
+        passages: list[Passage],
+        avoid: str = "",
+        conditions: str | None = None,
+        other_years: tuple[str, ...] = (),
     ) -> Composition:
         """Builds the answer, or abstains when the best evidence is too weak, when the
         question's specific terms (numbers, names) occur in none of the leading passages,
@@ -144,12 +150,14 @@ class ExtractiveComposer:
             conditions: The words whose conditions the answer must meet; ``question``
                 when omitted. A follow-up passes its own words: the earlier question
                 appended to make it standalone was answered already.
+            other_years: Years the answer must not be about: a follow-up asked about
+                another time than the last answer's.
         """
         own_words = conditions is None or conditions == question
         parts = compound_parts(question) if own_words else [question]
         # The parts share the pool: a compound question costs the cross-encoder no more.
         pool = max(_MIN_PART_POOL, self.pool // len(parts)) if self.pool else None
-        found = sentences(passages, avoid)
+        found = [e for e in sentences(passages, avoid) if not _mentions_any(e.text, other_years)]
         selections = [
             self._select(part, found, part if own_words else conditions or part, pool) for part in parts
         ]
@@ -180,6 +188,14 @@ class ExtractiveComposer:
         passage_scores = best_by_passage(ranked)
         if best < self.threshold:
             return _Selection([], best, passage_scores)
+        if asks_what_was_said(conditions):
+            # Only a meeting's notes record what was said there: another document about
+            # the group would put words in the meeting's mouth.
+            ranked = [e for e in ranked if e.passage.kind == "notes" and e.score >= self.threshold]
+            if not ranked:
+                reason = "no meeting notes among the closest passages record what was said"
+                return _Selection([], best, passage_scores, ("notes",), reason)
+            best = ranked[0].score
         # The evidence the answer could draw on: the passages of the leading sentences.
         leading = [
             _passage_context(e.passage) for e in ranked[:_COVERAGE_SENTENCES] if e.score >= self.threshold
@@ -197,7 +213,9 @@ class ExtractiveComposer:
         # The answer type must be in the best sentence's passage: a stray date in a
         # weaker sentence from elsewhere does not answer "when".
         lacking = lacks_answer_type(
-            conditions, [e.text for e in chosen if e.passage.chunk_id == chosen[0].passage.chunk_id]
+            conditions,
+            [e.text for e in chosen if e.passage.chunk_id == chosen[0].passage.chunk_id],
+            chosen[0].passage.text,
         )
         if lacking is not None:
             return _Selection([], best, passage_scores, (lacking,), f"the closest passages give no {lacking}")
@@ -309,6 +327,10 @@ def _preselect(question: str, found: list[Evidence], pool: int) -> list[Evidence
 
     order = sorted(range(n), key=lambda i: (-value(i), i))
     return [found[i] for i in sorted(order[:pool])]
+
+
+def _mentions_any(text: str, years: tuple[str, ...]) -> bool:
+    return any(re.search(rf"\b{year}\b", text) for year in years)
 
 
 def _listing(items: list[str] | tuple[str, ...]) -> str:

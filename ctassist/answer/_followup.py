@@ -17,7 +17,19 @@ _REFERRING = re.compile(
     r"the other|another|the same|the former|the latter|else|the rest|the remaining)\b",
     re.IGNORECASE,
 )
-_CONTRAST = re.compile(r"\b(other|another|else|rest|remaining|latter|former)\b", re.IGNORECASE)
+# "The other group", and another time than the last answer's: "and the year before that?"
+_CONTRAST = re.compile(
+    r"\b(other|another|else|rest|remaining|latter|former|"
+    r"(?:before|after|since|until) (?:that|then)|previous|preceding|prior|earlier|later|following|next)\b",
+    re.IGNORECASE,
+)
+# A follow-up about another time than the last answer's: "And in the year before that?"
+_OTHER_TIME = re.compile(
+    r"\b(?:(?:before|after) (?:that|then)|(?:previous|preceding|prior|earlier|later|following|next) "
+    r"(?:year|years|month|months|quarter|period|decade|one))\b",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 
 History = Sequence[Any]
 
@@ -75,6 +87,8 @@ class ResolvedQuestion:
         contrast: The question asks for something *other* than the last answer gave
             ("the other group"), so the last answer's sentences should not be repeated.
         previous_answer: The last answer's text (for ``contrast``).
+        other_years: Years that the answer must not be about: those of the last answer,
+            when the question asks about another time ("and the year before that?").
     """
 
     question: str
@@ -82,6 +96,7 @@ class ResolvedQuestion:
     is_follow_up: bool = False
     contrast: bool = False
     previous_answer: str = ""
+    other_years: tuple[str, ...] = ()
 
 
 def resolve_follow_up(question: str, history: History | None) -> ResolvedQuestion:
@@ -115,4 +130,7 @@ def resolve_follow_up(question: str, history: History | None) -> ResolvedQuestio
         is_follow_up=True,
         contrast=bool(_CONTRAST.search(question)),
         previous_answer=previous.answer,
+        other_years=tuple(dict.fromkeys(_YEAR.findall(previous.answer)))
+        if _OTHER_TIME.search(question)
+        else (),
     )

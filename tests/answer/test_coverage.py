@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ctassist.answer._coverage import (
+    asks_what_was_said,
     condition_terms,
     fails_conditions,
     lacks_answer_type,
@@ -102,6 +103,22 @@ def test_a_paraphrase_is_left_to_the_models(vocabulary: set[str]) -> None:
         ("How often does a Channel panel meet?", ["A Channel panel usually meets once a month."], None),
         ("When may a panel meet?", ["A panel may meet where it chooses."], "date"),  # "may" is not a month
         ("Who chairs a Channel panel?", ["The local authority chairs it."], None),
+        # "When will ...?" looks ahead: a past date answers another question.
+        (
+            "When will HMICFRS publish its next report?",
+            ["HMICFRS published a report in 2020."],
+            "future date",
+        ),
+        ("When will HMICFRS publish its next report?", ["HMICFRS will publish it in 2027."], None),
+        ("When is the review expected to end?", ["The review ended in 2023."], "future date"),
+        # Names the question does not already give.
+        ("What are the names of the group's members?", ["The group was attended by academics."], "names"),
+        (
+            "What are the names of the members of the Prevent group?",
+            ["Members of the Prevent Group attended."],
+            "names",
+        ),
+        ("What is the name of the reviewer?", ["The review was led by William Shawcross."], None),
     ],
 )
 def test_the_answer_type_must_be_in_the_answer(
@@ -120,3 +137,44 @@ def test_without_term_leaves_out_every_form_of_the_word() -> None:
         == "Who the group, and does the vote?"
     )
     assert without_term("Who chairs a panel?", "zebra") == "Who chairs a panel?"
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "lacking"),
+    [
+        (
+            "What were the eight recommendations of the inspection?",
+            "The inspection made eight recommendations. Forces welcomed them.",
+            "list of eight",
+        ),
+        (
+            "What are the four strands of CONTEST?",
+            "CONTEST has four strands. They are Prevent, Pursue, Protect and Prepare.",
+            None,
+        ),
+        (
+            "Which are the 3 objectives of Prevent?",
+            "Prevent has three objectives:\n- tackle ideology\n- support people\n- enable partners",
+            None,
+        ),
+        ("What were the two findings?", "The inspection had findings.", "list of two"),
+    ],
+)
+def test_a_question_for_n_things_needs_them_listed(question: str, passage: str, lacking: str | None) -> None:
+    sentence = passage.split(". ")[0]
+    assert lacks_answer_type(question, [sentence], passage) == lacking
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("What was said at the Prevent user reference group meeting?", True),
+        ("What did they say at the meeting?", True),
+        ("Which concerns were raised at the last meeting?", True),
+        ("What did the group agree at its meeting in March?", True),
+        ("Who attended the meeting?", False),  # the notes' attendees, but also any source
+        ("What did the Shawcross review say about Prevent?", False),  # no meeting
+    ],
+)
+def test_what_was_said_at_a_meeting(question: str, asks: bool) -> None:
+    assert asks_what_was_said(question) is asks

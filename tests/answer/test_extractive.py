@@ -18,7 +18,14 @@ from ctassist.cite import Citation, Passage, split_cited_sentences
 from ctassist.load import load_document
 from ctassist.retrieve import CrossEncoderReranker
 from tests.helpers import SHIPPED_CORPUS
-from tests.retrieve.testcorpus import INJECTION_DOC, INJECTION_DOC_ID, PAYLOAD, chunk_passages
+from tests.retrieve.testcorpus import (
+    INJECTION_DOC,
+    INJECTION_DOC_ID,
+    PAYLOAD,
+    PUBLIC_NOTE_ID,
+    chunk_passages,
+    write_test_corpus,
+)
 
 MARKED_SENTENCE = re.compile(r"[^\n]+? \[\d+\](?= |\n|$)")
 
@@ -325,3 +332,37 @@ def test_a_partly_covered_compound_question_answers_the_covered_part(composer: E
     )
     _assert_well_cited(composition)
     assert "The local authority chairs the Channel panel in its own area." in composition.text
+
+
+def test_what_was_said_at_a_meeting_comes_from_its_notes_only(
+    composer: ExtractiveComposer, tmp_path: Path
+) -> None:
+    corpus = write_test_corpus(tmp_path / "corpus")
+    sources = _passages("sources/counter-terrorism-inspections.txt", corpus=corpus)
+    question = "What was said at the Prevent public reference group meeting?"
+    without_notes = composer.compose(question, sources)
+    assert without_notes.abstained
+    assert without_notes.unmet == ("notes",)
+    assert "meeting notes" in without_notes.reason
+    # The same question with the meeting's notes among the passages is answered from them.
+    with_notes = composer.compose(question, sources + _passages(PUBLIC_NOTE_ID, corpus=corpus))
+    assert not with_notes.abstained
+    _assert_well_cited(with_notes, corpus)
+    assert {c.doc for c in with_notes.citations} == {PUBLIC_NOTE_ID}
+
+
+def test_a_follow_up_about_another_year_does_not_answer_with_the_last_one(
+    composer: ExtractiveComposer,
+) -> None:
+    passages = _passages("sources/police-role-and-referrals.md")
+    question = "How many referrals to Prevent were there in the year to March 2024?"
+    first = composer.compose(question, passages)
+    assert "2024" in first.text
+    follow_up = f"And in the year before that? ({question})"
+    other = composer.compose(
+        follow_up, passages, conditions="And in the year before that?", other_years=("2024",)
+    )
+    # The corpus gives no earlier year's figure: every sentence about 2024 is out.
+    assert "2024" not in other.text
+    for citation in other.citations:
+        assert "2024" not in citation.quote

@@ -148,3 +148,13 @@ def test_a_pending_question_counts_as_the_last_turn() -> None:
     resolved = resolve_follow_up("When was it published?", messages)
     assert resolved.standalone == f"When was it published? ({REVIEW_Q})"
     assert resolved.previous_answer == ""
+
+
+def test_a_follow_up_about_another_time_names_the_years_to_leave_out() -> None:
+    history = [
+        ("How many referrals were there in the year to March 2024?", "In the year to March 2024, 6,922.")
+    ]
+    assert resolve_follow_up("And in the year before that?", history).other_years == ("2024",)
+    assert resolve_follow_up("What about the previous year?", history).other_years == ("2024",)
+    # Same time, other subject: the last answer's years stay usable.
+    assert resolve_follow_up("And how many were adopted?", history).other_years == ()

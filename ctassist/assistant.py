@@ -308,14 +308,7 @@ class Assistant:
         passages = self.evidence_passages(resolved, filters=filters, timings=timings)
         step = time.perf_counter()
         composer = self.composer()
-        avoid = resolved.previous_answer if resolved.contrast else ""
-        composition = composer.compose(
-            resolved.standalone,
-            passages,
-            avoid=avoid,
-            conditions=resolved.question,
-            other_years=resolved.other_years,
-        )
+        composition = composer.answer(resolved, passages)
         passages = _by_evidence(passages, composition.passage_scores)
         timings["compose"] = time.perf_counter() - step
         timings["total"] = time.perf_counter() - started

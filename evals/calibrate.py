@@ -94,23 +94,21 @@ def best_scores(assistant: Assistant, questions: Sequence[Question]) -> list[Sco
     for question in questions:
         resolved = resolve_follow_up(question.question, [list(t) for t in question.history] or None)
         passages = assistant.evidence_passages(resolved)
-        avoid = resolved.previous_answer if resolved.contrast else ""
-        prepared.append((resolved, passages, avoid))
+        prepared.append((resolved, passages))
     best: list[tuple[float, str]] = []
-    for resolved, passages, avoid in prepared:
+    for resolved, passages in prepared:
+        avoid = resolved.previous_answer if resolved.contrast else ""
         ranked = composer(-math.inf).candidates(resolved.standalone, passages, avoid)
         best.append((ranked[0].score, ranked[0].text) if ranked else (-math.inf, ""))
     grid = thresholds_to_try([b[0] for b in best], settings.abstain_threshold)
     out: list[Scored] = []
-    for position, (question, (resolved, passages, avoid), (value, sentence)) in enumerate(
+    for position, (question, (resolved, passages), (value, sentence)) in enumerate(
         zip(questions, prepared, best, strict=True)
     ):
         abstains: dict[float, bool] = {}
         recall: dict[float, float] = {}
         for t in grid:
-            composed = composer(t).compose(
-                resolved.standalone, passages, avoid=avoid, conditions=resolved.question
-            )
+            composed = composer(t).answer(resolved, passages)
             abstains[t] = composed.abstained
             recall[t] = fact_recall(composed.text, question.gold_facts, abstained=composed.abstained)
         out.append(Scored(question, position, value, sentence, abstains, recall))

@@ -22,6 +22,7 @@ from ctassist.answer._coverage import (
     question_words,
     without_term,
 )
+from ctassist.answer._followup import ResolvedQuestion
 from ctassist.chunk import sentence_spans
 from ctassist.cite import Citation, Passage
 from ctassist.retrieve import content_terms
@@ -180,6 +181,23 @@ class ExtractiveComposer:
         # List items come from every sentence of the passages, scored or not.
         chosen = _with_list_items(chosen, found)
         return replace(_render(_in_reading_order(chosen), best), passage_scores=passage_scores)
+
+    def answer(self, resolved: ResolvedQuestion, passages: list[Passage]) -> Composition:
+        """:meth:`compose` for a question resolved from its conversation: a follow-up's
+        conditions are its own words, and one that asks for something other than the last
+        answer ("the other group", "the year before that") gets something else.
+
+        Args:
+            resolved: The question, follow-ups resolved (``resolve_follow_up``).
+            passages: Retrieved passages, best first.
+        """
+        return self.compose(
+            resolved.standalone,
+            passages,
+            avoid=resolved.previous_answer if resolved.contrast else "",
+            conditions=resolved.question,
+            other_years=resolved.other_years,
+        )
 
     def _select(self, question: str, found: list[Evidence], conditions: str, pool: int | None) -> _Selection:
         """The sentences that answer one (simple) question, or none with the reason."""

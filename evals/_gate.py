@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -25,13 +25,21 @@ class Thresholds:
     """What ctassist must reach.
 
     Attributes:
-        minimums: Metric → the lowest acceptable value.
+        minimums: Metric → the lowest acceptable value: the targets.
         beat_baselines: Metrics on which ctassist must be at least as good as the best
             baseline.
+        floors: Metric → the level of the accepted release, for targets not reached
+            yet: below it a change is a regression. CI gates on the floors
+            (:meth:`at_floors`) until every target is met.
     """
 
     minimums: dict[str, float]
     beat_baselines: tuple[str, ...]
+    floors: dict[str, float] = field(default_factory=dict)
+
+    def at_floors(self) -> Thresholds:
+        """The gate with each floored metric's floor in place of its target."""
+        return Thresholds({**self.minimums, **self.floors}, self.beat_baselines)
 
 
 @dataclass(frozen=True)
@@ -54,8 +62,9 @@ def load_thresholds(path: Path = THRESHOLDS, known: frozenset[str] | None = None
     """Reads the thresholds file.
 
     Args:
-        path: The TOML file: a ``[ctassist]`` table of metric minimums and an optional
-            ``[baselines]`` table with ``at_least_best_on = [metric, ...]``.
+        path: The TOML file: a ``[ctassist]`` table of metric minimums (the targets), an
+            optional ``[baselines]`` table with ``at_least_best_on = [metric, ...]`` and an
+            optional ``[floors]`` table of regression floors, each below its target.
         known: Metric names that may appear; anything else is an error.
 
     Raises:
@@ -65,21 +74,33 @@ def load_thresholds(path: Path = THRESHOLDS, known: frozenset[str] | None = None
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ThresholdsError(f"{path}: {exc}") from None
-    minimums: dict[str, float] = {}
-    for metric, value in data.get("ctassist", {}).items():
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            raise ThresholdsError(f"{path}: [ctassist] {metric} must be a number, got {value!r}")
-        minimums[metric] = float(value)
+    minimums = _numbers(path, data, "ctassist")
+    floors = _numbers(path, data, "floors")
+    for metric, floor in floors.items():
+        if floor > minimums.get(metric, floor):
+            raise ThresholdsError(
+                f"{path}: [floors] {metric} = {floor} is above its target {minimums[metric]}; "
+                "a met target needs no floor"
+            )
     beat = data.get("baselines", {}).get("at_least_best_on", [])
     if not isinstance(beat, list) or not all(isinstance(m, str) for m in beat):
         raise ThresholdsError(f"{path}: [baselines] at_least_best_on must be a list of metric names")
     if known is not None:
-        unknown = sorted((set(minimums) | set(beat)) - known)
+        unknown = sorted((set(minimums) | set(floors) | set(beat)) - known)
         if unknown:
             raise ThresholdsError(
                 f"{path}: unknown metric(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
             )
-    return Thresholds(minimums, tuple(beat))
+    return Thresholds(minimums, tuple(beat), floors)
+
+
+def _numbers(path: Path, data: dict[str, Any], table: str) -> dict[str, float]:
+    numbers: dict[str, float] = {}
+    for metric, value in data.get(table, {}).items():
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise ThresholdsError(f"{path}: [{table}] {metric} must be a number, got {value!r}")
+        numbers[metric] = float(value)
+    return numbers
 
 
 def check(summaries: Mapping[str, Mapping[str, float | int]], thresholds: Thresholds) -> list[GateCheck]:

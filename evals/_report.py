@@ -157,6 +157,14 @@ def markdown(report: Mapping[str, Any]) -> str:
         lines += ["## Gate", "", f"**{'PASSED' if gate['passed'] else 'FAILED'}** ({gate['thresholds']})", ""]
         lines += [f"- {c}" for c in gate["checks"]]
         lines.append("")
+        if gate.get("floor_checks"):
+            verdict = "PASSED" if gate["floors_passed"] else "FAILED"
+            lines += [
+                f"Regression floors, for the targets not met yet (what CI gates on): **{verdict}**",
+                "",
+                *[f"- {c}" for c in gate["floor_checks"]],
+                "",
+            ]
 
     lines += ["## Systems and methods", ""]
     for name, description in meta["systems"].items():

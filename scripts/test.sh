@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command from a fresh clone to a full test run: installs ctassist with every extra
 # into .venv, installs Debian's Chromium for the browser tests when it is missing, runs
-# the linters and the test suite. Extra arguments go to pytest.
+# the linters, the evals' regression gate and the test suite. Extra arguments go to pytest
+# (and skip the evals gate).
 set -euo pipefail
 CTASSIST_EXTRAS=ui,llm,dev
 source "$(dirname "$0")/_setup.sh"
@@ -15,4 +16,9 @@ fi
 ruff check ctassist ui evals tests benchmarks
 ruff format --check ctassist ui evals tests benchmarks
 mypy
+if [ $# -eq 0 ]; then
+  # The evals' regression gate (evals/README.md): fails when a change makes ctassist worse
+  # than the floors in evals/thresholds.toml. Before pytest, so pytest's summary closes the run.
+  python -m evals --check --floors --out "$(mktemp -d)"
+fi
 python -m pytest "$@"

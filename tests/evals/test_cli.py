@@ -17,7 +17,7 @@ from tests.helpers import REPO
 def test_gate_runs_end_to_end_on_a_tiny_subset(tmp_path: Path) -> None:
     out = tmp_path / "report"
     done = subprocess.run(
-        [sys.executable, "-m", "evals", "--limit", "5", "--out", str(out), "--check"],
+        [sys.executable, "-m", "evals", "--limit", "5", "--out", str(out), "--check", "--floors"],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -25,8 +25,11 @@ def test_gate_runs_end_to_end_on_a_tiny_subset(tmp_path: Path) -> None:
     )
     assert done.returncode in (0, 1), done.stderr[-2000:]
     assert "gate: " in done.stdout
+    assert "floor: " in done.stdout and "fact_recall" in done.stdout.split("floor: ", 1)[1]
     if done.returncode == 1:
-        assert "gate FAILED" in done.stderr
+        assert "floor gate (no regression) FAILED" in done.stderr
+    else:
+        assert "floor gate (no regression) passed" in done.stdout
     for name in ("report.md", "report.json", "report.png"):
         assert (out / name).stat().st_size > 0
     report = json.loads((out / "report.json").read_text())
@@ -45,6 +48,7 @@ def test_gate_runs_end_to_end_on_a_tiny_subset(tmp_path: Path) -> None:
     markdown = (out / "report.md").read_text()
     assert "## Ranking per metric" in markdown
     assert "## Gate" in markdown
+    assert "Regression floors" in markdown
 
 
 def test_a_malformed_question_set_exits_2_with_the_line(tmp_path: Path, capsys: object) -> None:

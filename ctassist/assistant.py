@@ -17,6 +17,7 @@ from ctassist.answer import (
     compound_parts,
     resolve_follow_up,
 )
+from ctassist.answer._coverage import asks_what_was_said
 from ctassist.answer._extractive import Scorer, best_by_passage
 from ctassist.answer._followup import History, ResolvedQuestion
 from ctassist.answer._generative import GenerativeAnswerer, make_chat_model
@@ -252,7 +253,8 @@ class Assistant:
 
         A compound question ("When did X begin, and when did Y publish Z?") also gets the
         passages of each part, merged turn by turn with those of the whole: a part may
-        need a passage that the whole question does not rank.
+        need a passage that the whole question does not rank. A question about what was
+        said at a meeting also gets the best passages of the meeting notes.
 
         Args:
             resolved: The question, follow-ups resolved (``resolve_follow_up``).
@@ -263,6 +265,10 @@ class Assistant:
         retriever = self.retriever
         k = self.settings.top_k
         passages = retriever.run(resolved.standalone, filters=selected, k=k, timings=timings)
+        if selected.kind is None and asks_what_was_said(resolved.question):
+            # Only notes can answer it (see the composer): make sure they are among the passages.
+            notes = retriever.run(resolved.standalone, filters=replace(selected, kind="notes"), k=k)
+            passages = _interleave([notes, passages])
         parts = [] if resolved.is_follow_up else compound_parts(resolved.standalone)
         if len(parts) <= 1:
             return passages

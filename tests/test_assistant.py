@@ -50,6 +50,25 @@ def test_the_other_group_with_chat_messages(assistant: Assistant) -> None:
     assert not any(PUBLIC_ATTENDED in c.quote for c in follow_up.citations)
 
 
+def test_what_was_said_at_a_meeting_is_answered_from_its_notes(assistant: Assistant) -> None:
+    answer = assistant.ask("What was said at the public reference group meeting?")
+    assert not answer.abstained, answer.text
+    assert {c.doc for c in answer.citations} == {PUBLIC_NOTE_ID}
+    # Words put to the group by other documents never stand in for what was said.
+    no_notes = assistant.ask(
+        "What was said at the public reference group meeting?", filters={"kind": "source"}
+    )
+    assert no_notes.abstained
+    assert "no meeting notes" in no_notes.text
+
+
+def test_a_follow_up_about_the_year_before_never_repeats_the_last_year(assistant: Assistant) -> None:
+    first = assistant.ask("How many referrals to Prevent were there in the year to March 2024?")
+    assert "6,922" in first.text
+    follow_up = assistant.ask("And in the year before that?", history=[(first.question, first.text)])
+    assert "2024" not in follow_up.text.split("The closest documents are:")[0]
+
+
 def test_when_was_it_published(assistant: Assistant) -> None:
     first = assistant.ask("What is the Independent Review of Prevent?")
     assert not first.abstained

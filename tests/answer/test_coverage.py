@@ -174,6 +174,9 @@ def test_a_question_for_n_things_needs_them_listed(question: str, passage: str, 
         ("What did the group agree at its meeting in March?", True),
         ("Who attended the meeting?", False),  # the notes' attendees, but also any source
         ("What did the Shawcross review say about Prevent?", False),  # no meeting
+        ("What did the user reference group say about training?", True),
+        ("Which body presides over the local meetings that decide on support?", False),  # meetings in general
+        ("How many referrals were discussed at a Channel panel?", False),
     ],
 )
 def test_what_was_said_at_a_meeting(question: str, asks: bool) -> None:

@@ -76,7 +76,7 @@ class ExtractiveComposer:
 
     Each candidate sentence is scored by the cross-encoder preceded by its document title
     and section, so that a sentence that needs its heading to make sense is not lost.
-    The cross-encoder is the costly step (about 5 ms a sentence on two cores), so with
+    The cross-encoder is the costly step (about 7 ms a sentence on two cores), so with
     ``pool`` set only that many sentences reach it: those sharing the most (and rarest)
     words with the question, sentences of better-ranked passages first on ties. On
     ``evals/questions.jsonl`` a pool of 6 puts the gold sentence first as often as

@@ -189,19 +189,8 @@ _FUTURE = re.compile(
 _ASKS_FOR_NAMES = re.compile(
     r"\bnames?\s+of\b|\bname\s+the\b|\bwho\s+(?:are|were)\s+the\s+members\b", re.IGNORECASE
 )
-_COUNTS = {
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-}
+_NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+_COUNTS = {word: n for n, word in enumerate(_NUMBER_WORDS, 2)}
 # "What were the eight recommendations ...?", "List the 3 objectives ...": N named things.
 _ASKS_FOR_N_THINGS = re.compile(
     rf"^\s*(?:and\s+)?(?:what|which|list|name)\b(?:\s+(?:are|were|is|was))?\s+the\s+"

@@ -77,14 +77,16 @@ def missing_terms(question: str, evidence: Iterable[str]) -> list[str]:
     return missing
 
 
+_NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 # Words that frame a question rather than constrain its answer: light and reporting
-# verbs, and the names of answer types ("in which *year*", "what *share*", "how *many*").
+# verbs, the names of answer types ("in which *year*", "what *share*", "how *many*") and
+# counts of what is asked for ("the *two* groups": checked by ``lacks_answer_type``).
 _FRAMING = frozenset(
     content_terms(
         "make made take took taken give gave given get got go went gone come came become became "
         "happen happened mean meant say said think thought believe feel felt consider according "
         "often long far soon one ones many much kind type sort way part year years date day days time times number "
-        "numbers percentage proportion share amount name names"
+        "numbers percentage proportion share amount name names " + " ".join(_NUMBER_WORDS)
     )
 )
 #: Shortest stem compared by prefix ("give" matches "given").
@@ -186,10 +188,8 @@ _FUTURE = re.compile(
     r"forthcoming|upcoming)\b",
     re.IGNORECASE,
 )
-_ASKS_FOR_NAMES = re.compile(
-    r"\bnames?\s+of\b|\bname\s+the\b|\bwho\s+(?:are|were)\s+the\s+members\b", re.IGNORECASE
-)
-_NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+# "Name the three groups" asks for a list, not for names.
+_ASKS_FOR_NAMES = re.compile(r"\bnames?\s+of\b|\bwho\s+(?:are|were)\s+the\s+members\b", re.IGNORECASE)
 _COUNTS = {word: n for n, word in enumerate(_NUMBER_WORDS, 2)}
 # "What were the eight recommendations ...?", "List the 3 objectives ...": N named things.
 _ASKS_FOR_N_THINGS = re.compile(
@@ -233,23 +233,35 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
     count = _ASKS_FOR_N_THINGS.search(question)
     if count is not None:
         number = count.group("n").lower()
-        wanted = _COUNTS.get(number) or int(number)
-        listed = max(
-            len(_ITEM_SEPARATOR.findall(part)) + 1 for part in _SENTENCE_BREAK.split(passage or text)
-        )
-        if listed < wanted:
+        if _items_given(passage or text, number) < (_COUNTS.get(number) or int(number)):
             return f"list of {number}"
     return None
 
 
+def _items_given(passage: str, number: str) -> int:
+    """How many things the passage can be listing: the most items of one sentence (or
+    list), or the statements after the one that gives the count ("... fall into three
+    groups. Referrals that ... The third group ...")."""
+    parts = [p for p in _SENTENCE_BREAK.split(passage) if p.strip() and not _REFERENCE.match(p)]
+    in_one = max((len(_ITEM_SEPARATOR.findall(part)) + 1 for part in parts), default=0)
+    counted = re.compile(rf"\b{re.escape(number)}\b", re.IGNORECASE)
+    first = next((i for i, part in enumerate(parts) if counted.search(part)), len(parts))
+    return max(in_one, len(parts) - first - 1)
+
+
+_REFERENCE = re.compile(r"\s*(?:sources?:|https?://)", re.IGNORECASE)
+
+
 def _names(text: str) -> list[str]:
     """Runs of two or more capitalised words ("William Shawcross"), the way names of
-    people and bodies are written; acronyms and single capitalised words are too often
-    the topic itself ("Prevent", "HMICFRS") to count as a name given."""
-    return [" ".join(run.split()) for run in _NAME_RUN.findall(text)]
+    people and bodies are written, and quoted titles ("“Prevent – Progress and
+    Prospects”"); acronyms and single capitalised words are too often the topic itself
+    ("Prevent", "HMICFRS") to count as a name given."""
+    return [" ".join(run.split()) for run in _NAME_RUN.findall(text) + _QUOTED_TITLE.findall(text)]
 
 
 _NAME_RUN = re.compile(r"\b[A-Z][a-z][\w'’-]*(?:\s+(?:of\s+|for\s+|the\s+)?[A-Z][a-z][\w'’-]*)+")
+_QUOTED_TITLE = re.compile(r"[“\"]([^”\"\n]*?\w\s+\w[^”\"\n]*?)[”\"]")
 
 
 _SPEECH = re.compile(

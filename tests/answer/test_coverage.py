@@ -119,6 +119,16 @@ def test_a_paraphrase_is_left_to_the_models(vocabulary: set[str]) -> None:
             "names",
         ),
         ("What is the name of the reviewer?", ["The review was led by William Shawcross."], None),
+        (
+            "What are the names of the reports?",
+            ['HMICFRS published "Counter-terrorism policing: an inspection".'],
+            None,
+        ),
+        (
+            "Name the three groups referrals fall into.",
+            ["Referrals fall into three groups: a, b and c."],
+            None,
+        ),
     ],
 )
 def test_the_answer_type_must_be_in_the_answer(
@@ -158,6 +168,17 @@ def test_without_term_leaves_out_every_form_of_the_word() -> None:
             None,
         ),
         ("What were the two findings?", "The inspection had findings.", "list of two"),
+        # The things can follow the count, a sentence each.
+        (
+            "What are the three groups referrals fall into?",
+            "Referrals fall into three groups. Some go to Channel. Some stay with the police. The rest close.",
+            None,
+        ),
+        (
+            "What were the eight recommendations?",
+            "The inspection made eight recommendations.\n\nSource: https://example.org/report",
+            "list of eight",
+        ),
     ],
 )
 def test_a_question_for_n_things_needs_them_listed(question: str, passage: str, lacking: str | None) -> None:

@@ -40,6 +40,9 @@ def test_condition_terms_leave_out_framing_question_and_unknown_words(vocabulary
     # "year" names the answer type, "make" is a light verb, "which" asks.
     assert not {"year", "make", "which"} & set(terms)
     assert "zeppelin" not in condition_terms("Did a zeppelin attend?", vocabulary.__contains__)
+    # Counts and aspectual verbs frame the question too.
+    terms = condition_terms("When did the two reviews start?", {"two", "review", "start"}.__contains__)
+    assert terms == ["review"]
 
 
 def test_unmet_conditions_match_irregular_forms_by_prefix() -> None:

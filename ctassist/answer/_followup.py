@@ -23,10 +23,13 @@ _CONTRAST = re.compile(
     r"(?:before|after|since|until) (?:that|then)|previous|preceding|prior|earlier|later|following|next)\b",
     re.IGNORECASE,
 )
-# A follow-up about another time than the last answer's: "And in the year before that?"
+# A follow-up about another year or period than the last answer's: "And in the year before
+# that?", "What about the previous year?" (not "the attack before that": another event,
+# perhaps of the same year).
+_UNIT = r"(?:year|years|month|months|quarter|period|decade)"
 _OTHER_TIME = re.compile(
-    r"\b(?:(?:before|after) (?:that|then)|(?:previous|preceding|prior|earlier|later|following|next) "
-    r"(?:year|years|month|months|quarter|period|decade|one))\b",
+    rf"\b{_UNIT}\s+(?:before|after|earlier|later|prior)\b|"
+    rf"\b(?:previous|preceding|prior|earlier|later|following|next|last)\s+{_UNIT}\b",
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")

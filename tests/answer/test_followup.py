@@ -156,5 +156,11 @@ def test_a_follow_up_about_another_time_names_the_years_to_leave_out() -> None:
     ]
     assert resolve_follow_up("And in the year before that?", history).other_years == ("2024",)
     assert resolve_follow_up("What about the previous year?", history).other_years == ("2024",)
+    assert resolve_follow_up("And a year later?", history).other_years == ("2024",)
     # Same time, other subject: the last answer's years stay usable.
     assert resolve_follow_up("And how many were adopted?", history).other_years == ()
+    # Another event, perhaps of the same year.
+    attacks = [
+        ("Which attack happened on 22 May 2017?", "The Manchester Arena attack on 22 May 2017 killed 22.")
+    ]
+    assert resolve_follow_up("And the attack before that?", attacks).other_years == ()

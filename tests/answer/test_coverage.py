@@ -14,8 +14,10 @@ from ctassist.answer._coverage import (
     fails_conditions,
     lacks_answer_type,
     missing_terms,
+    negated_terms,
     specific_terms,
     unmet_conditions,
+    unmet_negations,
     without_term,
 )
 
@@ -205,3 +207,24 @@ def test_a_question_for_n_things_needs_them_listed(question: str, passage: str, 
 )
 def test_what_was_said_at_a_meeting(question: str, asks: bool) -> None:
     assert asks_what_was_said(question) is asks
+
+
+def test_a_negated_word_is_met_only_by_a_negation() -> None:
+    known = {"complet", "publish", "form", "recommend"}.__contains__
+    assert negated_terms("Which recommendations were incomplete?", known) == [("incomplet", "complet")]
+    assert negated_terms("Which reports were unpublished?", known) == [("unpublish", "publish")]
+    # Not a negation: a short base ("in|form"), or a negated form the corpus uses itself.
+    assert negated_terms("How did forces inform partners?", known) == []
+    assert negated_terms("Which were incomplete?", {"complet", "incomplet"}.__contains__) == []
+    negated = [("incomplet", "complet")]
+    assert unmet_negations(negated, ["30 of the 34 recommendations were complete."]) == ["incomplet"]
+    assert unmet_negations(negated, ["Four recommendations were not yet complete."]) == []
+    assert unmet_negations(negated, ["Four recommendations remain incomplete."]) == []
+
+
+def test_a_negated_word_the_evidence_answers_positively_is_a_near_miss() -> None:
+    known = {"shawcross", "review", "recommend", "complet", "februari"}.__contains__
+    evidence = ["By 20 February 2024, 30 of the 34 recommendations of the Shawcross review were complete."]
+    question = "Which of the Shawcross review's recommendations were incomplete in February 2024?"
+    assert fails_conditions(question, evidence, known) == ["incomplet"]
+    assert fails_conditions(question.replace("incomplete", "complete"), evidence, known) == []

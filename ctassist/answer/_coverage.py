@@ -292,12 +292,30 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
         asked = {word.lower() for word in _WORD.findall(question)}
         if all(set(name.lower().split()) <= asked for name in _names(text)):
             return "names"
-    count = _ASKS_FOR_N_THINGS.search(question)
-    if count is not None:
-        number = count.group("n").lower()
-        if _items_given(passage or text, number) < (_COUNTS.get(number) or int(number)):
-            return f"list of {number}"
+    count = asked_count(question)
+    if count is not None and _items_given(passage or text, count[0]) < count[1]:
+        return f"list of {count[0]}"
     return None
+
+
+def asked_count(question: str) -> tuple[str, int] | None:
+    """The number of things the question asks for, as written and as a number.
+
+    Example:
+        >>> asked_count("What were the eight recommendations of the inspection?")
+        ('eight', 8)
+    """
+    match = _ASKS_FOR_N_THINGS.search(question)
+    if match is None:
+        return None
+    number = match.group("n").lower()
+    return number, _COUNTS.get(number) or int(number)
+
+
+def lists_in_one_sentence(sentence: str, count: int) -> bool:
+    """Whether the sentence itself names ``count`` things ("four strands: Prevent, Pursue,
+    Protect and Prepare")."""
+    return len(_ITEM_SEPARATOR.findall(sentence)) + 1 >= count
 
 
 def _items_given(passage: str, number: str) -> int:

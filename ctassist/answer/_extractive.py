@@ -15,9 +15,11 @@ from ctassist._safety import looks_like_instruction
 from ctassist.answer._coverage import (
     MIN_CONDITION_GAIN,
     STRONG_EVIDENCE,
+    asked_count,
     asks_what_was_said,
     fails_conditions,
     lacks_answer_type,
+    lists_in_one_sentence,
     missing_terms,
     question_words,
     without_term,
@@ -181,7 +183,7 @@ class ExtractiveComposer:
             reason = "; ".join(selection.reason for selection in selections if selection.reason)
             return Composition("", (), True, best, passage_scores, unmet, reason)
         # List items come from every sentence of the passages, scored or not.
-        chosen = _with_list_items(chosen, found)
+        chosen = _with_counted_items(_with_list_items(chosen, found), found, question)
         return replace(_render(_in_reading_order(chosen), best), passage_scores=passage_scores)
 
     def answer(self, resolved: ResolvedQuestion, passages: list[Passage]) -> Composition:
@@ -408,6 +410,35 @@ def _with_list_items(chosen: list[Evidence], everything: list[Evidence]) -> list
                 taken.add((item.passage.doc_id, item.start))
                 result.append(item)
             cursor = item.end
+    return result
+
+
+def _with_counted_items(chosen: list[Evidence], everything: list[Evidence], question: str) -> list[Evidence]:
+    """For "What are the three groups?", a chosen sentence that gives the count ("...
+    fall into three groups.") brings along the sentences that follow it in its passage,
+    one per thing, unless it names the things itself."""
+    count = asked_count(question)
+    if count is None:
+        return chosen
+    word, number = count
+    mentions = re.compile(rf"\b{re.escape(word)}\b", re.IGNORECASE)
+    result = list(chosen)
+    taken = {(e.passage.doc_id, e.start) for e in chosen}
+    for evidence in chosen:
+        if not mentions.search(evidence.text) or lists_in_one_sentence(evidence.text, number):
+            continue
+        following = sorted(
+            (
+                e
+                for e in everything
+                if e.passage.chunk_id == evidence.passage.chunk_id and e.start > evidence.end
+            ),
+            key=lambda e: e.start,
+        )
+        for item in following[:number]:
+            if (item.passage.doc_id, item.start) not in taken:
+                taken.add((item.passage.doc_id, item.start))
+                result.append(item)
     return result
 
 

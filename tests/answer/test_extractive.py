@@ -366,3 +366,16 @@ def test_a_follow_up_about_another_year_does_not_answer_with_the_last_one(
     assert "2024" not in other.text
     for citation in other.citations:
         assert "2024" not in citation.quote
+
+
+def test_a_question_for_n_things_gets_the_sentences_after_the_count(composer: ExtractiveComposer) -> None:
+    passages = _passages("sources/police-role-and-referrals.md")
+    composition = composer.compose("Name the three groups Prevent referrals fall into.", passages)
+    _assert_well_cited(composition)
+    for group in ("clear vulnerability", "Prevent Case Management", "not appropriate for Channel"):
+        assert group in composition.text
+    # A sentence that names the things itself brings nothing more along.
+    passages = _passages("sources/contest-and-prevent.md")
+    strands = composer.compose("What are the four strands of CONTEST?", passages)
+    assert "Prevent, Pursue, Protect and Prepare" in strands.text
+    assert len(split_cited_sentences(strands.text)) <= composer.max_sentences

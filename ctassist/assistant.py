@@ -17,7 +17,7 @@ from ctassist.answer import (
     compound_parts,
     resolve_follow_up,
 )
-from ctassist.answer._coverage import asks_what_was_said
+from ctassist.answer._answer_type import asks_what_was_said
 from ctassist.answer._extractive import Scorer, best_by_passage
 from ctassist.answer._followup import History, ResolvedQuestion
 from ctassist.answer._generative import GenerativeAnswerer, make_chat_model

@@ -8,6 +8,7 @@ from types import ModuleType
 
 import pytest
 
+import ctassist.answer._answer_type
 import ctassist.answer._coverage
 import ctassist.answer._extractive
 import evals._metrics
@@ -15,7 +16,7 @@ import evals._metrics
 
 @pytest.mark.parametrize(
     "module",
-    [ctassist.answer._coverage, ctassist.answer._extractive, evals._metrics],
+    [ctassist.answer._answer_type, ctassist.answer._coverage, ctassist.answer._extractive, evals._metrics],
     ids=lambda m: m.__name__,
 )
 def test_examples_hold(module: ModuleType) -> None:

@@ -12,14 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from ctassist._safety import looks_like_instruction
+from ctassist.answer._answer_type import (
+    asked_count,
+    asks_what_was_said,
+    lacks_answer_type,
+    lists_in_one_sentence,
+)
 from ctassist.answer._coverage import (
     MIN_CONDITION_GAIN,
     STRONG_EVIDENCE,
-    asked_count,
-    asks_what_was_said,
     fails_conditions,
-    lacks_answer_type,
-    lists_in_one_sentence,
     missing_terms,
     question_words,
     without_term,

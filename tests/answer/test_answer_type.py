@@ -1,0 +1,122 @@
+"""The kind of answer a question asks for: dates, dates ahead, numbers, names, N things,
+and what was said at a meeting."""
+
+from __future__ import annotations
+
+import pytest
+
+from ctassist.answer._answer_type import asks_what_was_said, lacks_answer_type
+
+
+@pytest.mark.parametrize(
+    ("question", "sentences", "lacking"),
+    [
+        ("When did the Prevent duty begin?", ["The Prevent duty began on 1 July 2015."], None),
+        ("On what date did the user group meet?", ["The user group was attended by departments."], "date"),
+        (
+            "Since when has the guidance been in force?",
+            ["It has been in force since 31 December 2023."],
+            None,
+        ),
+        ("In which year was the programme commissioned?", ["The programme was commissioned in 2015."], None),
+        (
+            "How many recommendations did the inspection make?",
+            ["The inspection made eight recommendations."],
+            None,
+        ),
+        ("How many officers work in Prevent roles?", ["Forces have specialist Prevent officers."], "number"),
+        (
+            "What percentage of referrals came from schools?",
+            ["The education sector made 40% of referrals."],
+            None,
+        ),
+        ("How often does a Channel panel meet?", ["A Channel panel usually meets once a month."], None),
+        ("When may a panel meet?", ["A panel may meet where it chooses."], "date"),  # "may" is not a month
+        ("Who chairs a Channel panel?", ["The local authority chairs it."], None),
+        # "When will ...?" looks ahead: a past date answers another question.
+        (
+            "When will HMICFRS publish its next report?",
+            ["HMICFRS published a report in 2020."],
+            "future date",
+        ),
+        ("When will HMICFRS publish its next report?", ["HMICFRS will publish it in 2027."], None),
+        ("When is the review expected to end?", ["The review ended in 2023."], "future date"),
+        # Names the question does not already give.
+        ("What are the names of the group's members?", ["The group was attended by academics."], "names"),
+        (
+            "What are the names of the members of the Prevent group?",
+            ["Members of the Prevent Group attended."],
+            "names",
+        ),
+        ("What is the name of the reviewer?", ["The review was led by William Shawcross."], None),
+        (
+            "What are the names of the reports?",
+            ['HMICFRS published "Counter-terrorism policing: an inspection".'],
+            None,
+        ),
+        (
+            "Name the three groups referrals fall into.",
+            ["Referrals fall into three groups: a, b and c."],
+            None,
+        ),
+    ],
+)
+def test_the_answer_type_must_be_in_the_answer(
+    question: str, sentences: list[str], lacking: str | None
+) -> None:
+    assert lacks_answer_type(question, sentences) == lacking
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "lacking"),
+    [
+        (
+            "What were the eight recommendations of the inspection?",
+            "The inspection made eight recommendations. Forces welcomed them.",
+            "list of eight",
+        ),
+        (
+            "What are the four strands of CONTEST?",
+            "CONTEST has four strands. They are Prevent, Pursue, Protect and Prepare.",
+            None,
+        ),
+        (
+            "Which are the 3 objectives of Prevent?",
+            "Prevent has three objectives:\n- tackle ideology\n- support people\n- enable partners",
+            None,
+        ),
+        ("What were the two findings?", "The inspection had findings.", "list of two"),
+        # The things can follow the count, a sentence each.
+        (
+            "What are the three groups referrals fall into?",
+            "Referrals fall into three groups. Some go to Channel. Some stay with the police. The rest close.",
+            None,
+        ),
+        (
+            "What were the eight recommendations?",
+            "The inspection made eight recommendations.\n\nSource: https://example.org/report",
+            "list of eight",
+        ),
+    ],
+)
+def test_a_question_for_n_things_needs_them_listed(question: str, passage: str, lacking: str | None) -> None:
+    sentence = passage.split(". ")[0]
+    assert lacks_answer_type(question, [sentence], passage) == lacking
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("What was said at the Prevent user reference group meeting?", True),
+        ("What did they say at the meeting?", True),
+        ("Which concerns were raised at the last meeting?", True),
+        ("What did the group agree at its meeting in March?", True),
+        ("Who attended the meeting?", False),  # the notes' attendees, but also any source
+        ("What did the Shawcross review say about Prevent?", False),  # no meeting
+        ("What did the user reference group say about training?", True),
+        ("Which body presides over the local meetings that decide on support?", False),  # meetings in general
+        ("How many referrals were discussed at a Channel panel?", False),
+    ],
+)
+def test_what_was_said_at_a_meeting(question: str, asks: bool) -> None:
+    assert asks_what_was_said(question) is asks

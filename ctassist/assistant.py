@@ -265,7 +265,7 @@ class Assistant:
         retriever = self.retriever
         k = self.settings.top_k
         passages = retriever.run(resolved.standalone, filters=selected, k=k, timings=timings)
-        if selected.kind is None and asks_what_was_said(resolved.question):
+        if selected.kind is None and asks_what_was_said(resolved.question, resolved.standalone):
             # Only notes can answer it (see the composer): make sure they are among the passages.
             notes = retriever.run(resolved.standalone, filters=replace(selected, kind="notes"), k=k)
             passages = _interleave([notes, passages])

@@ -60,6 +60,11 @@ def test_what_was_said_at_a_meeting_is_answered_from_its_notes(assistant: Assist
     )
     assert no_notes.abstained
     assert "no meeting notes" in no_notes.text
+    # The meeting can come from the conversation.
+    first = assistant.ask("Who attended the public reference group?")
+    follow_up = assistant.ask("What did they say?", history=[(first.question, first.text)])
+    assert follow_up.citations, follow_up.text
+    assert {c.doc for c in follow_up.citations} <= {PUBLIC_NOTE_ID, USER_NOTE_ID}
 
 
 def test_a_follow_up_about_the_year_before_never_repeats_the_last_year(assistant: Assistant) -> None:

@@ -156,12 +156,19 @@ _MEETING = re.compile(
 )
 
 
-def asks_what_was_said(question: str) -> bool:
+def asks_what_was_said(question: str, context: str = "") -> bool:
     """Whether the question asks what was said, raised or agreed at a meeting: only the
     meeting's notes can answer that, never another document about the group.
+
+    Args:
+        question: The question as asked (a follow-up's own words).
+        context: The question made standalone, which may name the meeting ("What did
+            they say? (Who attended the public reference group?)").
 
     Example:
         >>> asks_what_was_said("What was said at the user group meeting?")
         True
+        >>> asks_what_was_said("What did they say?", "(Who attended the reference group?)")
+        True
     """
-    return bool(_SPEECH.search(question) and _MEETING.search(question))
+    return bool(_SPEECH.search(question) and _MEETING.search(f"{question} {context}"))

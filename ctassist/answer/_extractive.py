@@ -215,7 +215,7 @@ class ExtractiveComposer:
         passage_scores = best_by_passage(ranked)
         if best < self.threshold:
             return _Selection([], best, passage_scores)
-        if asks_what_was_said(conditions):
+        if asks_what_was_said(conditions, question):
             # Only a meeting's notes record what was said there: another document about
             # the group would put words in the meeting's mouth.
             ranked = [e for e in ranked if e.passage.kind == "notes" and e.score >= self.threshold]

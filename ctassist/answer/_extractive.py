@@ -376,9 +376,7 @@ def _passage_context(passage: Passage) -> str:
 
 
 def _in_context(evidence: Evidence) -> str:
-    passage = evidence.passage
-    context = " — ".join(part for part in (passage.title, passage.section) if part)
-    return f"{context}. {evidence.text}" if context else evidence.text
+    return evidence.passage.in_context(evidence.text)
 
 
 def _near_duplicate(a: str, b: str) -> bool:

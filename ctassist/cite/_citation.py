@@ -33,6 +33,13 @@ class Passage:
         """The passage's final relevance: the re-ranker's when it ran, else the fused score."""
         return self.rerank if self.rerank is not None else self.fused
 
+    def in_context(self, text: str | None = None) -> str:
+        """``text`` (the passage's own when omitted) after its document title and section,
+        as the cross-encoder reads it: "Title — Section. Text"."""
+        text = self.text if text is None else text
+        context = " — ".join(part for part in (self.title, self.section) if part)
+        return f"{context}. {text}" if context else text
+
 
 @dataclass(frozen=True)
 class Citation:

@@ -92,14 +92,9 @@ class CrossEncoderReranker:
 
     def run(self, query: str, passages: list[Passage]) -> list[Passage]:
         """Re-orders passages by cross-encoder score, best first (``Passage.rerank`` set)."""
-        texts = [_with_context(p) for p in passages]
+        texts = [p.in_context() for p in passages]
         scored = [replace(p, rerank=s) for p, s in zip(passages, self.score(query, texts), strict=True)]
         return sorted(scored, key=lambda p: p.rerank or 0.0, reverse=True)
-
-
-def _with_context(passage: Passage) -> str:
-    context = " — ".join(part for part in (passage.title, passage.section) if part)
-    return f"{context}. {passage.text}" if context else passage.text
 
 
 class CachedScorer:

@@ -97,8 +97,7 @@ def best_scores(assistant: Assistant, questions: Sequence[Question]) -> list[Sco
         prepared.append((resolved, passages))
     best: list[tuple[float, str]] = []
     for resolved, passages in prepared:
-        avoid = resolved.previous_answer if resolved.contrast else ""
-        ranked = composer(-math.inf).candidates(resolved.standalone, passages, avoid)
+        ranked = composer(-math.inf).candidates(resolved.standalone, passages, resolved.avoid)
         best.append((ranked[0].score, ranked[0].text) if ranked else (-math.inf, ""))
     grid = thresholds_to_try([b[0] for b in best], settings.abstain_threshold)
     out: list[Scored] = []

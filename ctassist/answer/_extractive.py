@@ -164,7 +164,7 @@ class ExtractiveComposer:
         parts = compound_parts(question) if own_words else [question]
         # The parts share the pool: a compound question costs the cross-encoder no more.
         pool = max(_MIN_PART_POOL, self.pool // len(parts)) if self.pool else None
-        found = [e for e in sentences(passages, avoid) if not _mentions_any(e.text, other_years)]
+        found = sentences(passages, avoid, other_years)
         selections = [
             self._select(part, found, part if own_words else conditions or part, pool) for part in parts
         ]
@@ -203,7 +203,7 @@ class ExtractiveComposer:
         return self.compose(
             resolved.standalone,
             passages,
-            avoid=resolved.previous_answer if resolved.contrast else "",
+            avoid=resolved.avoid,
             conditions=resolved.question,
             other_years=resolved.other_years,
         )
@@ -305,12 +305,13 @@ def best_by_passage(ranked: list[Evidence]) -> dict[str, float]:
     return best
 
 
-def sentences(passages: list[Passage], avoid: str = "") -> list[Evidence]:
+def sentences(passages: list[Passage], avoid: str = "", other_years: tuple[str, ...] = ()) -> list[Evidence]:
     """Every distinct sentence of the passages that may be quoted, in passage order.
 
     Sentences that read as instructions to an AI are never candidates: document text is
     data. Nor are sentences found in ``avoid`` (the previous answer, when the question
-    asks for "the other" one) or reference lines ("Source: <link>").
+    asks for "the other" one), sentences about ``other_years`` (the previous answer's,
+    when the question asks about another year) or reference lines ("Source: <link>").
     """
     seen: set[tuple[str, int]] = set()
     found: list[Evidence] = []
@@ -321,7 +322,7 @@ def sentences(passages: list[Passage], avoid: str = "") -> list[Evidence]:
                 continue
             seen.add((passage.doc_id, start))
             text = passage.text[a:b]
-            if avoid and text in avoid:
+            if (avoid and text in avoid) or _mentions_any(text, other_years):
                 continue
             if looks_like_instruction(text) or _is_reference_line(text) or len(content_terms(text)) < 2:
                 continue

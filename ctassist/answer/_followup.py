@@ -101,6 +101,12 @@ class ResolvedQuestion:
     previous_answer: str = ""
     other_years: tuple[str, ...] = ()
 
+    @property
+    def avoid(self) -> str:
+        """The text whose sentences the answer must not repeat: the last answer, when the
+        question asks for something other than it gave; else empty."""
+        return self.previous_answer if self.contrast else ""
+
 
 def resolve_follow_up(question: str, history: History | None) -> ResolvedQuestion:
     """Makes a follow-up question standalone using the conversation.

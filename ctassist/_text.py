@@ -171,6 +171,20 @@ def words(text: str) -> list[str]:
     return [w.replace(",", "").rstrip(".") for w in _WORD.findall(text.lower())]
 
 
+#: A year as documents write one (1800–2099).
+YEAR = r"\b(?:1[89]\d\d|20\d\d)\b"
+
+
+def mentions(text: str, word: str) -> bool:
+    """Whether ``text`` holds ``word`` as a whole word, in any case.
+
+    Example:
+        >>> mentions("Referrals fall into three groups.", "Three"), mentions("threefold", "three")
+        (True, False)
+    """
+    return re.search(rf"\b{re.escape(word)}\b", text, re.IGNORECASE) is not None
+
+
 def content_terms(text: str) -> list[str]:
     """Stemmed words without stopwords: what lexical matching compares."""
     kept = [w for w in words(text) if w not in STOPWORDS]

@@ -8,6 +8,7 @@ from types import ModuleType
 
 import pytest
 
+import ctassist._text
 import ctassist.answer._answer_type
 import ctassist.answer._coverage
 import ctassist.answer._extractive
@@ -16,7 +17,13 @@ import evals._metrics
 
 @pytest.mark.parametrize(
     "module",
-    [ctassist.answer._answer_type, ctassist.answer._coverage, ctassist.answer._extractive, evals._metrics],
+    [
+        ctassist._text,
+        ctassist.answer._answer_type,
+        ctassist.answer._coverage,
+        ctassist.answer._extractive,
+        evals._metrics,
+    ],
     ids=lambda m: m.__name__,
 )
 def test_examples_hold(module: ModuleType) -> None:

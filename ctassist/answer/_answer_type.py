@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ctassist._text import YEAR, mentions
 from ctassist.answer._coverage import _NUMBER_WORDS, _SENTENCE_BREAK, _WORD
 
 _ASKS_FOR_DATE = re.compile(
@@ -29,7 +30,7 @@ _MONTHS = (
     # Not "may": far more often the verb.
     "january|february|march|april|june|july|august|september|october|november|december"
 )
-_DATE = re.compile(rf"\b(?:1[89]\d\d|20\d\d)\b|\b(?:{_MONTHS})\b", re.IGNORECASE)
+_DATE = re.compile(rf"{YEAR}|\b(?:{_MONTHS})\b", re.IGNORECASE)
 _NUMBER = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"forty|fifty|hundred|thousand|million|dozen|half|quarter|third|single|double|"
@@ -113,7 +114,12 @@ def asked_count(question: str) -> tuple[str, int] | None:
 def lists_in_one_sentence(sentence: str, count: int) -> bool:
     """Whether the sentence itself names ``count`` things ("four strands: Prevent, Pursue,
     Protect and Prepare")."""
-    return len(_ITEM_SEPARATOR.findall(sentence)) + 1 >= count
+    return _items_in(sentence) >= count
+
+
+def _items_in(sentence: str) -> int:
+    """How many things a sentence (or list) can name: one more than its separators."""
+    return len(_ITEM_SEPARATOR.findall(sentence)) + 1
 
 
 def _items_given(passage: str, number: str) -> int:
@@ -121,9 +127,8 @@ def _items_given(passage: str, number: str) -> int:
     list), or the statements after the one that gives the count ("... fall into three
     groups. Referrals that ... The third group ...")."""
     parts = [p for p in _SENTENCE_BREAK.split(passage) if p.strip() and not _REFERENCE.match(p)]
-    in_one = max((len(_ITEM_SEPARATOR.findall(part)) + 1 for part in parts), default=0)
-    counted = re.compile(rf"\b{re.escape(number)}\b", re.IGNORECASE)
-    first = next((i for i, part in enumerate(parts) if counted.search(part)), len(parts))
+    in_one = max((_items_in(part) for part in parts), default=0)
+    first = next((i for i, part in enumerate(parts) if mentions(part, number)), len(parts))
     return max(in_one, len(parts) - first - 1)
 
 

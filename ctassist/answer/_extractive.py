@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from ctassist._safety import looks_like_instruction
+from ctassist._text import mentions
 from ctassist.answer._answer_type import (
     asked_count,
     asks_what_was_said,
@@ -322,7 +323,7 @@ def sentences(passages: list[Passage], avoid: str = "", other_years: tuple[str, 
                 continue
             seen.add((passage.doc_id, start))
             text = passage.text[a:b]
-            if (avoid and text in avoid) or _mentions_any(text, other_years):
+            if (avoid and text in avoid) or any(mentions(text, year) for year in other_years):
                 continue
             if looks_like_instruction(text) or _is_reference_line(text) or len(content_terms(text)) < 2:
                 continue
@@ -355,10 +356,6 @@ def _preselect(question: str, found: list[Evidence], pool: int) -> list[Evidence
 
     order = sorted(range(n), key=lambda i: (-value(i), i))
     return [found[i] for i in sorted(order[:pool])]
-
-
-def _mentions_any(text: str, years: tuple[str, ...]) -> bool:
-    return any(re.search(rf"\b{year}\b", text) for year in years)
 
 
 def _listing(items: list[str] | tuple[str, ...]) -> str:
@@ -422,11 +419,10 @@ def _with_counted_items(chosen: list[Evidence], everything: list[Evidence], ques
     if count is None:
         return chosen
     word, number = count
-    mentions = re.compile(rf"\b{re.escape(word)}\b", re.IGNORECASE)
     result = list(chosen)
     taken = {(e.passage.doc_id, e.start) for e in chosen}
     for evidence in chosen:
-        if not mentions.search(evidence.text) or lists_in_one_sentence(evidence.text, number):
+        if not mentions(evidence.text, word) or lists_in_one_sentence(evidence.text, number):
             continue
         following = sorted(
             (

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ctassist._text import YEAR
 from ctassist.retrieve import content_terms
 
 _LEADING_LINK = re.compile(
@@ -32,7 +33,7 @@ _OTHER_TIME = re.compile(
     rf"\b(?:previous|preceding|prior|earlier|later|following|next|last)\s+{_UNIT}\b",
     re.IGNORECASE,
 )
-_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_YEAR = re.compile(YEAR)
 
 History = Sequence[Any]
 

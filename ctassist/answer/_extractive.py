@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from ctassist._safety import looks_like_instruction
@@ -174,13 +174,7 @@ class ExtractiveComposer:
         for selection in selections:
             for chunk_id, score in selection.passage_scores.items():
                 passage_scores[chunk_id] = max(score, passage_scores.get(chunk_id, score))
-        chosen: list[Evidence] = []
-        taken: set[tuple[str, int]] = set()
-        for selection in selections:
-            for evidence in selection.chosen:
-                if (evidence.passage.doc_id, evidence.start) not in taken:
-                    taken.add((evidence.passage.doc_id, evidence.start))
-                    chosen.append(evidence)
+        chosen = _unique(evidence for selection in selections for evidence in selection.chosen)
         if not chosen:
             unmet = tuple(term for selection in selections for term in selection.unmet)
             reason = "; ".join(selection.reason for selection in selections if selection.reason)
@@ -384,31 +378,44 @@ def _near_duplicate(a: str, b: str) -> bool:
     return len(terms_a & terms_b) / min(len(terms_a), len(terms_b)) > 0.8
 
 
+def _unique(evidence: Iterable[Evidence]) -> list[Evidence]:
+    """Each sentence once (by document and offset), in first-seen order."""
+    seen: set[tuple[str, int]] = set()
+    unique: list[Evidence] = []
+    for item in evidence:
+        if (item.passage.doc_id, item.start) not in seen:
+            seen.add((item.passage.doc_id, item.start))
+            unique.append(item)
+    return unique
+
+
 def _with_list_items(chosen: list[Evidence], everything: list[Evidence]) -> list[Evidence]:
     """A chosen sentence that introduces a list ("... the following questions.") brings
     the list's items along: the answer would be empty without them."""
-    result = list(chosen)
-    taken = {(e.passage.doc_id, e.start) for e in chosen}
-    for evidence in chosen:
-        if not _INTRODUCES_LIST.search(evidence.text):
-            continue
-        items = sorted(
-            (
-                e
-                for e in everything
-                if e.is_list_item and e.passage.doc_id == evidence.passage.doc_id and e.start > evidence.end
-            ),
-            key=lambda e: e.start,
-        )
-        cursor = evidence.end
-        for item in items:
-            if item.start - cursor > 12:
-                break  # not contiguous: the list ended
-            if (item.passage.doc_id, item.start) not in taken:
-                taken.add((item.passage.doc_id, item.start))
-                result.append(item)
-            cursor = item.end
-    return result
+    return _unique([*chosen, *(item for evidence in chosen for item in _list_items(evidence, everything))])
+
+
+def _list_items(evidence: Evidence, everything: list[Evidence]) -> list[Evidence]:
+    """The items of the list ``evidence`` introduces: the list-item sentences right after
+    it, while they follow one another."""
+    if not _INTRODUCES_LIST.search(evidence.text):
+        return []
+    after = sorted(
+        (
+            e
+            for e in everything
+            if e.is_list_item and e.passage.doc_id == evidence.passage.doc_id and e.start > evidence.end
+        ),
+        key=lambda e: e.start,
+    )
+    items: list[Evidence] = []
+    cursor = evidence.end
+    for item in after:
+        if item.start - cursor > 12:
+            break  # not contiguous: the list ended
+        items.append(item)
+        cursor = item.end
+    return items
 
 
 def _with_counted_items(chosen: list[Evidence], everything: list[Evidence], question: str) -> list[Evidence]:
@@ -419,24 +426,18 @@ def _with_counted_items(chosen: list[Evidence], everything: list[Evidence], ques
     if count is None:
         return chosen
     word, number = count
-    result = list(chosen)
-    taken = {(e.passage.doc_id, e.start) for e in chosen}
-    for evidence in chosen:
+
+    def following(evidence: Evidence) -> list[Evidence]:
         if not mentions(evidence.text, word) or lists_in_one_sentence(evidence.text, number):
-            continue
-        following = sorted(
-            (
-                e
-                for e in everything
-                if e.passage.chunk_id == evidence.passage.chunk_id and e.start > evidence.end
-            ),
-            key=lambda e: e.start,
+            return []
+        after = (
+            e
+            for e in everything
+            if e.passage.chunk_id == evidence.passage.chunk_id and e.start > evidence.end
         )
-        for item in following[:number]:
-            if (item.passage.doc_id, item.start) not in taken:
-                taken.add((item.passage.doc_id, item.start))
-                result.append(item)
-    return result
+        return sorted(after, key=lambda e: e.start)[:number]
+
+    return _unique([*chosen, *(item for evidence in chosen for item in following(evidence))])
 
 
 def _in_reading_order(chosen: list[Evidence]) -> list[Evidence]:

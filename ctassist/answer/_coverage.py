@@ -61,8 +61,47 @@ def specific_terms(question: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def multiword_names(question: str) -> list[str]:
+    """The question's names of two or more capitalised words in a row ("Home Office").
+    Acronyms are names of their own: "HMICFRS Prevent inspection"
+    is HMICFRS's inspection of Prevent.
+
+    Example:
+        >>> multiword_names("Who leads Counter Terrorism Policing in the Home Office?")
+        ['Counter Terrorism Policing', 'Home Office']
+    """
+    found: list[str] = []
+    for sentence in _SENTENCE_BREAK.split(question):
+        if any(token[0].isupper() and token.lower() in STOPWORDS for token in _TOKEN.findall(sentence)[1:]):
+            continue  # Title Case ("What Did The Inspection Find?"): capitals say nothing here
+        for match in _NAME_RUN.finditer(sentence):
+            run = match.group().split()
+            while run and run[0].lower() in _NOT_NAMES:  # "Did Home Office ministers ..."
+                run = run[1:]
+            if len(run) >= 2:
+                found.append(" ".join(run))
+    return list(dict.fromkeys(found))
+
+
+# Words that open a capitalised run without being part of a name.
+_NOT_NAMES = (
+    STOPWORDS | _QUESTION_WORDS | {"name", "tell", "describe", "explain", "give", "summarise", "define"}
+)
+_NAME_RUN = re.compile(r"\b[A-Z][a-z][\w'’-]*(?:[ \t]+[A-Z][a-z][\w'’-]*)+")
+
+
+def _as_phrase(text: str) -> str:
+    """Lower case, possessives dropped, hyphens and runs of spaces as one space."""
+    text = re.sub(r"['’]s\b", "", text.lower())
+    return " ".join(re.sub(r"[-‐–]", " ", text).split())
+
+
 def missing_terms(question: str, evidence: Iterable[str]) -> list[str]:
-    """The specific terms of ``question`` that occur in none of the ``evidence`` texts."""
+    """The specific terms of ``question`` that occur in none of the ``evidence`` texts.
+
+    A name of several words must occur as a whole: "Counter Terrorism Policing" is not
+    met by a passage on counter-terrorism that mentions policing.
+    """
     text = "\n".join(evidence)
     evidence_terms = set(content_terms(text))
     evidence_words = set(words(text))
@@ -73,13 +112,17 @@ def missing_terms(question: str, evidence: Iterable[str]) -> list[str]:
                 missing.append(term)
         elif not set(content_terms(term)) <= evidence_terms:
             missing.append(term)
+    phrases = _as_phrase(text)
+    for name in multiword_names(question):
+        if not set(name.split()) & set(missing) and f" {_as_phrase(name)} " not in f" {phrases} ":
+            missing.append(name)
     return missing
 
 
 _NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 # Words that frame a question rather than constrain its answer: light, reporting and
-# aspectual verbs ("When did the review *start*?"), the names of answer types ("in which
-# *year*", "what *share*", "how *many*") and counts of what is asked for ("the *two*
+# aspectual verbs ("When did the review *start*?", "take place"), the names of answer
+# types ("in which *year*", "what *share*", "how *many*", "the full *title*") and counts of what is asked for ("the *two*
 # groups", checked by ``lacks_answer_type``).
 _FRAMING = frozenset(
     content_terms(
@@ -87,9 +130,11 @@ _FRAMING = frozenset(
         "happen happened mean meant say said think thought believe feel felt consider according "
         "start started begin began begun "
         "often long far soon one ones many much kind type sort way part year years date day days time times number "
-        "numbers percentage proportion share amount name names " + " ".join(_NUMBER_WORDS)
+        "numbers percentage proportion share amount name names title called " + " ".join(_NUMBER_WORDS)
     )
 )
+# "take place" is one light verb: its "place" sets no condition.
+_TAKE_PLACE = re.compile(r"\b(?:take|takes|took|taken|taking)\s+place\b", re.IGNORECASE)
 #: Shortest stem compared by prefix ("give" matches "given").
 _MIN_PREFIX = 4
 #: Logits above the abstention threshold from which evidence with an unmet word is put to
@@ -113,7 +158,7 @@ def condition_terms(question: str, known_term: Callable[[str], bool]) -> list[st
     """
     return [
         term
-        for term in dict.fromkeys(content_terms(question))
+        for term in dict.fromkeys(content_terms(_TAKE_PLACE.sub("take", question)))
         if term not in _FRAMING and term not in _QUESTION_WORDS and known_term(term)
     ]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ctassist._text import YEAR, mentions
+from ctassist._text import NAME_RUN, YEAR, mentions
 from ctassist.answer._coverage import _NUMBER_WORDS, _SENTENCE_BREAK, _WORD
 
 _ASKS_FOR_DATE = re.compile(
@@ -140,10 +140,9 @@ def _names(text: str) -> list[str]:
     people and bodies are written, and quoted titles ("“Prevent – Progress and
     Prospects”"); acronyms and single capitalised words are too often the topic itself
     ("Prevent", "HMICFRS") to count as a name given."""
-    return [" ".join(run.split()) for run in _NAME_RUN.findall(text) + _QUOTED_TITLE.findall(text)]
+    return [" ".join(run.split()) for run in NAME_RUN.findall(text) + _QUOTED_TITLE.findall(text)]
 
 
-_NAME_RUN = re.compile(r"\b[A-Z][a-z][\w'’-]*(?:\s+(?:of\s+|for\s+|the\s+)?[A-Z][a-z][\w'’-]*)+")
 _QUOTED_TITLE = re.compile(r"[“\"]([^”\"\n]*?\w\s+\w[^”\"\n]*?)[”\"]")
 
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from ctassist._text import STOPWORDS, content_terms, words
+from ctassist._text import NAME_RUN, STOPWORDS, content_terms, words
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.:/]*\d|\d")
 _QUESTION_WORDS = frozenset(
@@ -74,7 +74,7 @@ def multiword_names(question: str) -> list[str]:
     for sentence in _SENTENCE_BREAK.split(question):
         if any(token[0].isupper() and token.lower() in STOPWORDS for token in _TOKEN.findall(sentence)[1:]):
             continue  # Title Case ("What Did The Inspection Find?"): capitals say nothing here
-        for match in _NAME_RUN.finditer(sentence):
+        for match in NAME_RUN.finditer(sentence):
             run = match.group().split()
             while run and run[0].lower() in _NOT_NAMES:  # "Did Home Office ministers ..."
                 run = run[1:]
@@ -87,7 +87,6 @@ def multiword_names(question: str) -> list[str]:
 _NOT_NAMES = (
     STOPWORDS | _QUESTION_WORDS | {"name", "tell", "describe", "explain", "give", "summarise", "define"}
 )
-_NAME_RUN = re.compile(r"\b[A-Z][a-z][\w'’-]*(?:[ \t]+[A-Z][a-z][\w'’-]*)+")
 
 
 def _as_phrase(text: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ctassist._text import NAME_RUN, YEAR, mentions
+from ctassist._text import NAME_RUN, YEAR, content_terms, mentions
 from ctassist.answer._coverage import _NUMBER_WORDS, _SENTENCE_BREAK, _WORD
 
 _ASKS_FOR_DATE = re.compile(
@@ -49,6 +49,9 @@ _FUTURE = re.compile(
     r"forthcoming|upcoming)\b",
     re.IGNORECASE,
 )
+# "Who ...?", "By whom ...?", "Within the police, who ...?" (not "whose": "Whose consent
+# is needed?" is answered by the consent's owner, often named in the question's words).
+_ASKS_FOR_AGENT = re.compile(r"(?:^|[,;]\s*)(?:and\s+|by\s+)?(?:who|whom)\b", re.IGNORECASE)
 # "Name the three groups" asks for a list, not for names.
 _ASKS_FOR_NAMES = re.compile(r"\bnames?\s+of\b|\bwho\s+(?:are|were)\s+the\s+members\b", re.IGNORECASE)
 _COUNTS = {word: n for n, word in enumerate(_NUMBER_WORDS, 2)}
@@ -68,7 +71,8 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
 
     "When ...?" needs a date or year in the answer sentences, and "When will ...?" one
     that looks ahead; "How many ...?" and "What percentage ...?" need a number; "What are
-    the names of ...?" a name the question does not give. "What were the eight
+    the names of ...?" a name the question does not give, and "Who ...?" some word beyond
+    the question's and a date. "What were the eight
     recommendations?" needs eight things listed in the answer's passage (``passage``):
     a passage that only says there were eight does not name them. Evidence without the
     type answers another question.
@@ -87,6 +91,8 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
         return "future date"
     if _ASKS_FOR_NUMBER.search(question) and not _NUMBER.search(text):
         return "number"
+    if _ASKS_FOR_AGENT.search(question) and not _says_more(text, question):
+        return "person or body"
     if _ASKS_FOR_NAMES.search(question):
         asked = {word.lower() for word in _WORD.findall(question)}
         if all(set(name.lower().split()) <= asked for name in _names(text)):
@@ -95,6 +101,19 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
     if count is not None and _items_given(passage or text, count[0]) < count[1]:
         return f"list of {count[0]}"
     return None
+
+
+def _says_more(text: str, question: str) -> bool:
+    """Whether ``text`` has a word (not a number or date) that ``question`` lacks: an
+    answer to "Who brought the challenge against Lord Carlile?" that only repeats the
+    question's words and adds a date names nobody."""
+    asked = set(content_terms(question))
+    return any(
+        not _DATE.search(word)
+        and not any(ch.isdigit() for ch in word)
+        and not set(content_terms(word)) <= asked
+        for word in _WORD.findall(text)
+    )
 
 
 def asked_count(question: str) -> tuple[str, int] | None:

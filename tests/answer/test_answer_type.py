@@ -1,5 +1,5 @@
-"""The kind of answer a question asks for: dates, dates ahead, numbers, names, N things,
-and what was said at a meeting."""
+"""The kind of answer a question asks for: dates, dates ahead, numbers, someone, names,
+N things, and what was said at a meeting."""
 
 from __future__ import annotations
 
@@ -33,6 +33,18 @@ from ctassist.answer._answer_type import asks_what_was_said, lacks_answer_type
         ("How often does a Channel panel meet?", ["A Channel panel usually meets once a month."], None),
         ("When may a panel meet?", ["A panel may meet where it chooses."], "date"),  # "may" is not a month
         ("Who chairs a Channel panel?", ["The local authority chairs it."], None),
+        # "Who ...?" needs someone: more than the question's own words and a date.
+        (
+            "Who brought the legal challenge that led to Lord Carlile's removal?",
+            ["Lord Carlile was removed in December 2019, after a legal challenge."],
+            "person or body",
+        ),
+        (
+            "Within the police, who carries out the first assessment?",
+            ["Specialist officers carry out the first assessment."],
+            None,
+        ),
+        ("Whose consent is needed for Channel support?", ["Consent is needed for Channel support."], None),
         # "When will ...?" looks ahead: a past date answers another question.
         (
             "When will HMICFRS publish its next report?",

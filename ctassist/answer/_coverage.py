@@ -20,7 +20,9 @@ And a word can be unmatched yet met in other words ("What does the duty *require
 decide, abstaining only if the best sentence scores higher for the question without the
 unmet words (:func:`without_term`). Measured on 20 fresh answerable and 10 fresh
 unanswerable questions written after these rules (not in ``evals/``): without that
-cross-check the word rule abstained on 4 of the 20 answerable ones, with it on 1.
+cross-check the word rule abstained on 4 of the 20 answerable ones, with it on 1. Strong
+evidence may meet a word in the rest of its passage ("Police *forces* have specialist
+officers. They give advice to ..."); weak evidence must meet it in the chosen sentences.
 
 A negated word ("Which recommendations were *incomplete*?") is met only by the evidence
 saying so, not by its positive ("30 of 34 were complete"): :func:`negated_terms`; on
@@ -186,13 +188,19 @@ def unmet_conditions(conditions: list[str], evidence: Iterable[str]) -> list[str
     ]
 
 
-def fails_conditions(question: str, evidence: Iterable[str], known_term: Callable[[str], bool]) -> list[str]:
+def fails_conditions(
+    question: str, evidence: Iterable[str], known_term: Callable[[str], bool], context: Iterable[str] = ()
+) -> list[str]:
     """The unmet conditions that make the evidence a near miss, or ``[]`` when it is not one.
 
     Args:
         question: The question (for a follow-up, its own words).
         evidence: The chosen answer sentences, each with its title and section.
         known_term: Whether the corpus uses a stemmed word anywhere.
+        context: The passages of the evidence. A word met there is met: the passage is
+            the sentence's context ("Police forces have specialist officers. They give
+            advice to ..." answers a question about forces' officers). A negation must be
+            met by the sentence that says it.
 
     Returns:
         The unmet condition terms when they are at most a third of the conditions.
@@ -200,7 +208,7 @@ def fails_conditions(question: str, evidence: Iterable[str], known_term: Callabl
     evidence = list(evidence)
     conditions = condition_terms(question, known_term)
     negated = negated_terms(question, known_term)
-    unmet = unmet_conditions(conditions, evidence) + unmet_negations(negated, evidence)
+    unmet = unmet_conditions(conditions, [*evidence, *context]) + unmet_negations(negated, evidence)
     counted = len(conditions) + len(negated)
     return unmet if unmet and len(unmet) <= (1 - MIN_MET_SHARE) * counted + 1e-9 else []
 

@@ -242,7 +242,15 @@ class ExtractiveComposer:
         if lacking is not None:
             return _Selection([], best, passage_scores, (lacking,), f"the closest passages give no {lacking}")
         if self.known_term is not None:
-            unmet = fails_conditions(conditions, [_in_context(e) for e in chosen], self.known_term)
+            # Strong evidence draws on its passages too (a sentence leans on the one before
+            # it); weak evidence must meet the conditions in its own words.
+            strong = best - self.threshold >= STRONG_EVIDENCE
+            unmet = fails_conditions(
+                conditions,
+                [_in_context(e) for e in chosen],
+                self.known_term,
+                context=[e.passage.text for e in chosen] if strong else [],
+            )
             # A word can be unmatched yet met in other words ("must" for "require"). With
             # strong evidence, the unmet words count only if the cross-encoder agrees that
             # they are what it lacks, i.e. the best sentence scores higher without them;
@@ -250,7 +258,6 @@ class ExtractiveComposer:
             if unmet:
                 words = question_words(conditions, unmet) or list(unmet)
                 reason = f"the closest passages do not mention {_listing(words)}"
-                strong = best - self.threshold >= STRONG_EVIDENCE
                 if not strong:
                     return _Selection([], best, passage_scores, tuple(unmet), reason)
                 stripped = question

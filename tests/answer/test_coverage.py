@@ -100,6 +100,20 @@ def test_a_near_miss_fails_its_conditions(vocabulary: set[str]) -> None:
     )
 
 
+def test_the_passage_around_the_evidence_meets_conditions_but_not_negations(vocabulary: set[str]) -> None:
+    known = vocabulary.__contains__
+    sentence = ["Specialist Prevent officers and staff give advice to police colleagues and communities."]
+    passage = ["Police forces have specialist Prevent officers and staff. " + sentence[0]]
+    question = "To whom do police forces' specialist Prevent officers give advice?"
+    assert fails_conditions(question, sentence, known) == ["forc"]
+    assert fails_conditions(question, sentence, known, context=passage) == []
+    # "not" elsewhere in the passage does not make "incomplete" of "complete".
+    complete = ["30 of the 34 recommendations were complete."]
+    around = ["The review was not welcomed by all. 30 of the 34 recommendations were complete."]
+    question = "Which of the review's recommendations were incomplete?"
+    assert fails_conditions(question, complete, known, context=around) == ["incomplet"]
+
+
 def test_a_paraphrase_is_left_to_the_models(vocabulary: set[str]) -> None:
     # Most of the question's words are unmatched: it is worded differently, not a near miss.
     evidence = ["Channel — Channel panels. The local authority chairs the Channel panel in its own area."]

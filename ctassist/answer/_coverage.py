@@ -123,8 +123,8 @@ def missing_terms(question: str, evidence: Iterable[str]) -> list[str]:
 _NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 # Words that frame a question rather than constrain its answer: light, reporting and
 # aspectual verbs ("When did the review *start*?", "take place"), the names of answer
-# types ("in which *year*", "what *share*", "how *many*", "the full *title*") and counts of what is asked for ("the *two*
-# groups", checked by ``lacks_answer_type``).
+# types ("in which *year*", "what *share*", "how *many*", "the full *title*") and counts
+# of what is asked for ("the *two* groups", checked by ``lacks_answer_type``).
 _FRAMING = frozenset(
     content_terms(
         "make made take took taken give gave given get got go went gone come came become became "

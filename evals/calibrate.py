@@ -97,7 +97,9 @@ def best_scores(assistant: Assistant, questions: Sequence[Question]) -> list[Sco
         prepared.append((resolved, passages))
     best: list[tuple[float, str]] = []
     for resolved, passages in prepared:
-        ranked = composer(-math.inf).candidates(resolved.standalone, passages, resolved.avoid)
+        ranked = composer(-math.inf).candidates(
+            resolved.standalone, passages, resolved.avoid, other_years=resolved.other_years
+        )
         best.append((ranked[0].score, ranked[0].text) if ranked else (-math.inf, ""))
     grid = thresholds_to_try([b[0] for b in best], settings.abstain_threshold)
     out: list[Scored] = []

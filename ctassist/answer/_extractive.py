@@ -117,12 +117,17 @@ class ExtractiveComposer:
         self.known_term = known_term
 
     def candidates(
-        self, question: str, passages: list[Passage], avoid: str = "", pool: int | None = None
+        self,
+        question: str,
+        passages: list[Passage],
+        avoid: str = "",
+        pool: int | None = None,
+        other_years: tuple[str, ...] = (),
     ) -> list[Evidence]:
         """The candidate sentences of the passages (see :func:`sentences`), scored for the
         question, best first; with a pool (``pool``, else the composer's), only the
         preselected ones."""
-        return self._score(question, sentences(passages, avoid), pool or self.pool)
+        return self._score(question, sentences(passages, avoid, other_years), pool or self.pool)
 
     def _score(self, question: str, found: list[Evidence], pool: int | None) -> list[Evidence]:
         if pool is not None and len(found) > pool:

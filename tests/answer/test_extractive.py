@@ -366,6 +366,10 @@ def test_a_follow_up_about_another_year_does_not_answer_with_the_last_one(
     assert "2024" not in other.text
     for citation in other.citations:
         assert "2024" not in citation.quote
+    # The candidates that calibration scores leave them out too.
+    candidates = composer.candidates(follow_up, passages, other_years=("2024",))
+    assert candidates and all("2024" not in evidence.text for evidence in candidates)
+    assert any("2024" in evidence.text for evidence in composer.candidates(follow_up, passages))
 
 
 def test_a_question_for_n_things_gets_the_sentences_after_the_count(composer: ExtractiveComposer) -> None:

@@ -52,6 +52,11 @@ _FUTURE = re.compile(
 # "Who ...?", "By whom ...?", "Within the police, who ...?" (not "whose": "Whose consent
 # is needed?" is answered by the consent's owner, often named in the question's words).
 _ASKS_FOR_AGENT = re.compile(r"(?:^|[,;]\s*)(?:and\s+|by\s+)?(?:who|whom)\b", re.IGNORECASE)
+# "Which force made the *most* referrals?" asks for a ranking, which evidence that only
+# says what forces do ("Forces have Prevent officers") does not give.
+_SUPERLATIVE = r"\b(?:most|least|largest|biggest|highest|lowest|fewest|greatest|smallest|best|worst)\b"
+_ASKS_FOR_RANKING = re.compile(_SUPERLATIVE, re.IGNORECASE)
+_RANKING = re.compile(rf"{_SUPERLATIVE}|\b(?:majority|top|leading)\b|\bthan any\b", re.IGNORECASE)
 # "Name the three groups" asks for a list, not for names.
 _ASKS_FOR_NAMES = re.compile(r"\bnames?\s+of\b|\bwho\s+(?:are|were)\s+the\s+members\b", re.IGNORECASE)
 _COUNTS = {word: n for n, word in enumerate(_NUMBER_WORDS, 2)}
@@ -71,8 +76,8 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
 
     "When ...?" needs a date or year in the answer sentences, and "When will ...?" one
     that looks ahead; "How many ...?" and "What percentage ...?" need a number; "What are
-    the names of ...?" a name the question does not give, and "Who ...?" some word beyond
-    the question's and a date. "What were the eight
+    the names of ...?" a name the question does not give, "Who ...?" some word beyond the
+    question's and a date, and "Which force made the most ...?" a ranking. "What were the eight
     recommendations?" needs eight things listed in the answer's passage (``passage``):
     a passage that only says there were eight does not name them. Evidence without the
     type answers another question.
@@ -91,6 +96,8 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
         return "future date"
     if _ASKS_FOR_NUMBER.search(question) and not _NUMBER.search(text):
         return "number"
+    if _ASKS_FOR_RANKING.search(question) and not _RANKING.search(text):
+        return "ranking"
     if _ASKS_FOR_AGENT.search(question) and not _says_more(text, question):
         return "person or body"
     if _ASKS_FOR_NAMES.search(question):

@@ -1,5 +1,5 @@
-"""The kind of answer a question asks for: dates, dates ahead, numbers, someone, names,
-N things, and what was said at a meeting."""
+"""The kind of answer a question asks for: dates, dates ahead, numbers, a ranking,
+someone, names, N things, and what was said at a meeting."""
 
 from __future__ import annotations
 
@@ -45,6 +45,18 @@ from ctassist.answer._answer_type import asks_what_was_said, lacks_answer_type
             None,
         ),
         ("Whose consent is needed for Channel support?", ["Consent is needed for Channel support."], None),
+        # A superlative asks for a ranking, not for what each one does.
+        (
+            "Which police force has the most Prevent officers?",
+            ["Police forces have Prevent officers."],
+            "ranking",
+        ),
+        (
+            "When was CONTEST most recently relaunched?",
+            ["The most recent version was relaunched in 2023."],
+            None,
+        ),
+        ("Which force made the most referrals?", ["The Met made more referrals than any other force."], None),
         # "When will ...?" looks ahead: a past date answers another question.
         (
             "When will HMICFRS publish its next report?",

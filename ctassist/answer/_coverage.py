@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from ctassist._text import NAME_RUN, STOPWORDS, content_terms, words
+from ctassist._text import STOPWORDS, content_terms, words
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.:/]*\d|\d")
 _QUESTION_WORDS = frozenset(
@@ -63,46 +63,8 @@ def specific_terms(question: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def multiword_names(question: str) -> list[str]:
-    """The question's names of two or more capitalised words in a row ("Home Office").
-    Acronyms are names of their own: "HMICFRS Prevent inspection"
-    is HMICFRS's inspection of Prevent.
-
-    Example:
-        >>> multiword_names("Who leads Counter Terrorism Policing in the Home Office?")
-        ['Counter Terrorism Policing', 'Home Office']
-    """
-    found: list[str] = []
-    for sentence in _SENTENCE_BREAK.split(question):
-        if any(token[0].isupper() and token.lower() in STOPWORDS for token in _TOKEN.findall(sentence)[1:]):
-            continue  # Title Case ("What Did The Inspection Find?"): capitals say nothing here
-        for match in NAME_RUN.finditer(sentence):
-            run = match.group().split()
-            while run and run[0].lower() in _NOT_NAMES:  # "Did Home Office ministers ..."
-                run = run[1:]
-            if len(run) >= 2:
-                found.append(" ".join(run))
-    return list(dict.fromkeys(found))
-
-
-# Words that open a capitalised run without being part of a name.
-_NOT_NAMES = (
-    STOPWORDS | _QUESTION_WORDS | {"name", "tell", "describe", "explain", "give", "summarise", "define"}
-)
-
-
-def _as_phrase(text: str) -> str:
-    """Lower case, possessives dropped, hyphens and runs of spaces as one space."""
-    text = re.sub(r"['’]s\b", "", text.lower())
-    return " ".join(re.sub(r"[-‐–]", " ", text).split())
-
-
 def missing_terms(question: str, evidence: Iterable[str]) -> list[str]:
-    """The specific terms of ``question`` that occur in none of the ``evidence`` texts.
-
-    A name of several words must occur as a whole: "Counter Terrorism Policing" is not
-    met by a passage on counter-terrorism that mentions policing.
-    """
+    """The specific terms of ``question`` that occur in none of the ``evidence`` texts."""
     text = "\n".join(evidence)
     evidence_terms = set(content_terms(text))
     evidence_words = set(words(text))
@@ -113,10 +75,6 @@ def missing_terms(question: str, evidence: Iterable[str]) -> list[str]:
                 missing.append(term)
         elif not set(content_terms(term)) <= evidence_terms:
             missing.append(term)
-    phrases = _as_phrase(text)
-    for name in multiword_names(question):
-        if not set(name.split()) & set(missing) and f" {_as_phrase(name)} " not in f" {phrases} ":
-            missing.append(name)
     return missing
 
 

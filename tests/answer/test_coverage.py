@@ -10,7 +10,6 @@ from ctassist.answer._coverage import (
     condition_terms,
     fails_conditions,
     missing_terms,
-    multiword_names,
     negated_terms,
     specific_terms,
     unmet_conditions,
@@ -29,29 +28,6 @@ def test_missing_terms_checks_the_evidence() -> None:
     evidence = ["In the year to March 2024, 512 referrals were adopted as Channel cases."]
     assert missing_terms("How many Channel cases were there in 2019?", evidence) == ["2019"]
     assert missing_terms("How many Channel cases were there in the year to March 2024?", evidence) == []
-
-
-def test_multiword_names_are_runs_of_capitalised_words() -> None:
-    assert multiword_names("Who leads Counter Terrorism Policing in the Home Office?") == [
-        "Counter Terrorism Policing",
-        "Home Office",
-    ]
-    # An acronym is a name of its own; an opening question word or verb is no part of one.
-    assert multiword_names("Which forces did the HMICFRS Prevent inspection cover?") == []
-    assert multiword_names("Did Home Office ministers agree? Name Channel Panel members.") == [
-        "Home Office",
-        "Channel Panel",
-    ]
-    # In Title Case every word is capitalised, so capitals say nothing.
-    assert multiword_names("What Did The Inspection Find?") == []
-
-
-def test_a_name_of_several_words_must_occur_whole() -> None:
-    evidence = ["HMICFRS's counter-terrorism (CT) policing inspections are led by its inspectors."]
-    assert missing_terms("Who leads Counter Terrorism Policing?", evidence) == ["Counter Terrorism Policing"]
-    # Case, hyphens and possessives do not matter.
-    assert missing_terms("Who leads CT Policing Inspections?", evidence) == []
-    assert missing_terms("What did the Home Office say?", ["The Home-Office's view was clear."]) == []
 
 
 def test_condition_terms_leave_out_framing_question_and_unknown_words(vocabulary: set[str]) -> None:

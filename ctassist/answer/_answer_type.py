@@ -31,13 +31,13 @@ _MONTHS = (
     "january|february|march|april|june|july|august|september|october|november|december"
 )
 _DATE = re.compile(rf"{YEAR}|\b(?:{_MONTHS})\b", re.IGNORECASE)
-_NUMBER = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+_AMOUNT_WORDS = (
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"forty|fifty|hundred|thousand|million|dozen|half|quarter|third|single|double|"
     # "How often ...?" is answered by a frequency.
-    r"once|twice|every|daily|weekly|fortnightly|monthly|quarterly|annually|yearly)\b",
-    re.IGNORECASE,
+    r"once|twice|every|daily|weekly|fortnightly|monthly|quarterly|annually|yearly)\b"
 )
+_NUMBER = re.compile(rf"\d[\d,.]*\d|\d|{_AMOUNT_WORDS}", re.IGNORECASE)
 
 
 _ASKS_FOR_FUTURE = re.compile(
@@ -52,6 +52,14 @@ _FUTURE = re.compile(
 # "Who ...?", "By whom ...?", "Within the police, who ...?" (not "whose": "Whose consent
 # is needed?" is answered by the consent's owner, often named in the question's words).
 _ASKS_FOR_AGENT = re.compile(r"(?:^|[,;]\s*)(?:and\s+|by\s+)?(?:who|whom)\b", re.IGNORECASE)
+# "Why ...?" is answered by a cause or a purpose, which the answer says in so many words.
+_ASKS_FOR_REASON = re.compile(r"(?:^|[,;]\s*)(?:and\s+|but\s+)?why\b", re.IGNORECASE)
+_REASON = re.compile(
+    r"\b(?:because|due to|owing to|as a result|result(?:s|ed)? (?:of|from|in)|reasons?|since|so that|"
+    r"in order to|so as to|after|following|therefore|thus|hence|given that|led to|caused|aims? to|"
+    r"designed to|intended to|purpose|to (?:ensure|help|prevent|stop|protect|support|reduce|improve))\b",
+    re.IGNORECASE,
+)
 # "Which force made the *most* referrals?" asks for a ranking, which evidence that only
 # says what forces do ("Forces have Prevent officers") does not give.
 _SUPERLATIVE = r"\b(?:most|least|largest|biggest|highest|lowest|fewest|greatest|smallest|best|worst)\b"
@@ -75,7 +83,9 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
     """The kind of answer the question asks for when the evidence holds none, else ``None``.
 
     "When ...?" needs a date or year in the answer sentences, and "When will ...?" one
-    that looks ahead; "How many ...?" and "What percentage ...?" need a number; "What are
+    that looks ahead; "How many ...?" and "What percentage ...?" need a number the
+    question does not give itself (not the "2020" of "the 2020 inspection"); "Why ...?"
+    a cause or purpose; "What are
     the names of ...?" a name the question does not give, "Who ...?" some word beyond the
     question's and a date, and "Which force made the most ...?" a ranking. "What were the eight
     recommendations?" needs eight things listed in the answer's passage (``passage``):
@@ -94,8 +104,10 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
         _DATE.search(s) and _FUTURE.search(s) for s in sentences
     ):
         return "future date"
-    if _ASKS_FOR_NUMBER.search(question) and not _NUMBER.search(text):
+    if _ASKS_FOR_NUMBER.search(question) and not _numbers(text) - _numbers(question):
         return "number"
+    if _ASKS_FOR_REASON.search(question) and not _REASON.search(text):
+        return "reason"
     if _ASKS_FOR_RANKING.search(question) and not _RANKING.search(text):
         return "ranking"
     if _ASKS_FOR_AGENT.search(question) and not _says_more(text, question):
@@ -108,6 +120,11 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
     if count is not None and _items_given(passage or text, count[0]) < count[1]:
         return f"list of {count[0]}"
     return None
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers ``text`` gives, figures and words ("6,922" as "6922", "eight")."""
+    return {match.group().lower().replace(",", "") for match in _NUMBER.finditer(text)}
 
 
 def _says_more(text: str, question: str) -> bool:

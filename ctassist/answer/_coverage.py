@@ -64,7 +64,10 @@ def specific_terms(question: str) -> list[str]:
 
 
 def missing_terms(question: str, evidence: Iterable[str]) -> list[str]:
-    """The specific terms of ``question`` that occur in none of the ``evidence`` texts."""
+    """The specific terms of ``question`` that occur in none of the ``evidence`` texts.
+
+    An acronym is met by the words it abbreviates: "MoD" by "Ministry of Defence".
+    """
     text = "\n".join(evidence)
     evidence_terms = set(content_terms(text))
     evidence_words = set(words(text))
@@ -73,9 +76,44 @@ def missing_terms(question: str, evidence: Iterable[str]) -> list[str]:
         if any(ch.isdigit() for ch in term):
             if not set(words(term)) <= evidence_words:
                 missing.append(term)
-        elif not set(content_terms(term)) <= evidence_terms:
+        elif not set(content_terms(term)) <= evidence_terms and not spells_out(term, text):
             missing.append(term)
     return missing
+
+
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z]*[A-Z][A-Za-z]*$")
+_CONNECTIVES = frozenset({"of", "and", "the", "for", "on", "in", "&"})
+
+
+def spells_out(acronym: str, text: str) -> bool:
+    """Whether ``text`` writes out ``acronym``: capitalised words (each part of a hyphenated
+    word counting) whose initials spell it, connectives ("of", "and") either spelled in
+    the acronym or skipped.
+
+    Example:
+        >>> spells_out("CTSA", "the Counter-Terrorism and Security Act 2015")
+        True
+        >>> spells_out("MoD", "the Ministry of Defence Police"), spells_out("MoD", "the Ministry")
+        (True, False)
+    """
+    if len(acronym) > 8 or not _ACRONYM.match(acronym):
+        return False
+    letters = acronym.lower()
+    parts = [part for part in re.split(r"[\s\-‐–]+", text) if part]
+    for start, first in enumerate(parts):
+        if first[:1] != acronym[0]:
+            continue
+        position, index = 0, start
+        while position < len(letters) and index < len(parts):
+            part = parts[index]
+            if part[:1].lower() == letters[position] and (part[:1].isupper() or part.lower() in _CONNECTIVES):
+                position += 1
+            elif part.lower() not in _CONNECTIVES:
+                break
+            index += 1
+        if position == len(letters):
+            return True
+    return False
 
 
 _NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
@@ -89,11 +127,20 @@ _FRAMING = frozenset(
         "happen happened mean meant say said think thought believe feel felt consider according "
         "start started begin began begun "
         "often long far soon one ones many much kind type sort way part year years date day days time times number "
-        "numbers percentage proportion share amount name names title called " + " ".join(_NUMBER_WORDS)
+        "numbers percentage proportion share amount name names title called "
+        # Placeholders for whoever and whatever is asked about ("who referred more *people*",
+        # "any *issues* with vetting"), and the document itself ("on its *page*").
+        "people person persons individual individuals someone anyone thing things "
+        "issue issues problem problems detail details summary example examples page "
+        + " ".join(_NUMBER_WORDS)
     )
 )
-# "take place" is one light verb: its "place" sets no condition.
-_TAKE_PLACE = re.compile(r"\b(?:take|takes|took|taken|taking)\s+place\b", re.IGNORECASE)
+# Light verbs of two words: their noun sets no condition. (Not "carry out": who carried
+# out an attack is a condition, when an inspection was carried out is not.)
+_LIGHT_VERB = re.compile(
+    r"\b(?:take|takes|took|taken|taking)\s+(?:place|part)\b",
+    re.IGNORECASE,
+)
 #: Shortest stem compared by prefix ("give" matches "given").
 _MIN_PREFIX = 4
 #: Logits above the abstention threshold from which evidence with an unmet word is put to
@@ -117,7 +164,7 @@ def condition_terms(question: str, known_term: Callable[[str], bool]) -> list[st
     """
     return [
         term
-        for term in dict.fromkeys(content_terms(_TAKE_PLACE.sub("take", question)))
+        for term in dict.fromkeys(content_terms(_LIGHT_VERB.sub("take", question)))
         if term not in _FRAMING and term not in _QUESTION_WORDS and known_term(term)
     ]
 

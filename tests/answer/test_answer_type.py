@@ -1,5 +1,5 @@
-"""The kind of answer a question asks for: dates, dates ahead, numbers, a ranking,
-someone, names, N things, and what was said at a meeting."""
+"""The kind of answer a question asks for: dates, dates ahead, numbers, a reason, a
+ranking, someone, names, N things, and what was said at a meeting."""
 
 from __future__ import annotations
 
@@ -25,6 +25,29 @@ from ctassist.answer._answer_type import asks_what_was_said, lacks_answer_type
             None,
         ),
         ("How many officers work in Prevent roles?", ["Forces have specialist Prevent officers."], "number"),
+        # The question's own numbers are no answer: "2020" names the inspection, not a count.
+        (
+            "How many officers could not spot radicalisation, according to the 2020 inspection?",
+            ["The 2020 inspection found that some officers could not spot radicalisation."],
+            "number",
+        ),
+        (
+            "How many forces did the 2020 inspection cover?",
+            ["The 2020 inspection covered all 43 Home Office police forces."],
+            None,
+        ),
+        # "Why ...?" needs a cause or a purpose.
+        ("Why is the report redacted?", ["The published report is redacted."], "reason"),
+        (
+            "Why was Lord Carlile removed?",
+            ["Lord Carlile was removed in 2019, after a legal challenge."],
+            None,
+        ),
+        (
+            "Why were the reports not published?",
+            ["They were not published, for national-security reasons."],
+            None,
+        ),
         (
             "What percentage of referrals came from schools?",
             ["The education sector made 40% of referrals."],

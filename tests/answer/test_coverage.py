@@ -30,6 +30,14 @@ def test_missing_terms_checks_the_evidence() -> None:
     assert missing_terms("How many Channel cases were there in the year to March 2024?", evidence) == []
 
 
+def test_an_acronym_is_met_by_the_words_it_abbreviates() -> None:
+    evidence = ["The partners are listed in Schedule 7 to the Counter-Terrorism and Security Act 2015."]
+    assert missing_terms("What's in Schedule 7 of the CTSA 2015?", evidence) == []
+    assert missing_terms("Was the MoD Police included?", ["It covered the Ministry of Defence Police."]) == []
+    # Initials must follow one another: "Ministry" alone is not "MoD".
+    assert missing_terms("Was the MoD Police included?", ["The Ministry and its Police were not."]) == ["MoD"]
+
+
 def test_condition_terms_leave_out_framing_question_and_unknown_words(vocabulary: set[str]) -> None:
     terms = condition_terms(
         "In which year did the police make the most referrals to Prevent?", vocabulary.__contains__
@@ -46,6 +54,10 @@ def test_condition_terms_leave_out_framing_question_and_unknown_words(vocabulary
     assert condition_terms("When did the attack take place?", known) == ["attack"]
     assert condition_terms("Was the place of worship attacked?", known) == ["place", "worship", "attack"]
     assert condition_terms("What was the title of the report?", known) == ["report"]
+    # Placeholders for whoever or whatever is asked about set no condition either.
+    known = {"peopl", "issu", "vet", "refer", "educ"}.__contains__
+    assert condition_terms("Any issues with vetting?", known) == ["vet"]
+    assert condition_terms("Who referred more people, education or the police?", known) == ["refer", "educ"]
 
 
 def test_unmet_conditions_match_irregular_forms_by_prefix() -> None:

@@ -19,7 +19,9 @@ from ctassist._text import NAME_RUN, YEAR, content_terms, mentions
 from ctassist.answer._coverage import _NUMBER_WORDS, _SENTENCE_BREAK, _WORD
 
 _ASKS_FOR_DATE = re.compile(
-    r"^\s*(?:and\s+)?(?:when\b|since when\b|(?:on|in|from|by)?\s*(?:what|which)\s+(?:date|year|day|month)\b)",
+    # "When might officers ...?" asks in what circumstances, not at what time.
+    r"^\s*(?:and\s+)?(?:when\b(?!\s+(?:might|may|can|could|should|would|must)\b)|since when\b|"
+    r"(?:on|in|from|by)?\s*(?:what|which)\s+(?:date|year|day|month)\b)",
     re.IGNORECASE,
 )
 _ASKS_FOR_NUMBER = re.compile(
@@ -52,6 +54,12 @@ _FUTURE = re.compile(
 # "Who ...?", "By whom ...?", "Within the police, who ...?" (not "whose": "Whose consent
 # is needed?" is answered by the consent's owner, often named in the question's words).
 _ASKS_FOR_AGENT = re.compile(r"(?:^|[,;]\s*)(?:and\s+|by\s+)?(?:who|whom)\b", re.IGNORECASE)
+# "Which department ...?", "Which other inspectorate ...?": a body such questions ask for
+# has a name ("the Home Office"), which the answer must give beyond the question's own.
+_ASKS_FOR_NAMED_BODY = re.compile(
+    r"\bwhich\s+(?:\w+\s+)?(?:department|ministry|inspectorate|force|council|regulator|court|committee|agency)\b",
+    re.IGNORECASE,
+)
 # "Why ...?" is answered by a cause or a purpose, which the answer says in so many words.
 _ASKS_FOR_REASON = re.compile(r"(?:^|[,;]\s*)(?:and\s+|but\s+)?why\b", re.IGNORECASE)
 _REASON = re.compile(
@@ -112,14 +120,25 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
         return "ranking"
     if _ASKS_FOR_AGENT.search(question) and not _says_more(text, question):
         return "person or body"
-    if _ASKS_FOR_NAMES.search(question):
-        asked = {word.lower() for word in _WORD.findall(question)}
-        if all(set(name.lower().split()) <= asked for name in _names(text)):
-            return "names"
+    if _ASKS_FOR_NAMED_BODY.search(question) and not _new_names(text, question, acronyms=True):
+        return "name"
+    if _ASKS_FOR_NAMES.search(question) and not _new_names(text, question):
+        return "names"
     count = asked_count(question)
     if count is not None and _items_given(passage or text, count[0]) < count[1]:
         return f"list of {count[0]}"
     return None
+
+
+def _new_names(text: str, question: str, *, acronyms: bool = False) -> list[str]:
+    """The names in ``text`` (see :func:`_names`; with ``acronyms``, acronyms too) that
+    ``question`` does not give."""
+    asked = {word.lower() for word in _WORD.findall(question)}
+    found = _names(text) + (_ACRONYM_IN_TEXT.findall(text) if acronyms else [])
+    return [name for name in found if not set(name.lower().split()) <= asked]
+
+
+_ACRONYM_IN_TEXT = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]\b")
 
 
 def _numbers(text: str) -> set[str]:

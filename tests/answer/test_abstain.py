@@ -99,8 +99,12 @@ def test_abstention_text_gives_the_reason_when_there_is_one() -> None:
         ("How many Channel cases were there in 2019?", "nothing in the closest passages mentions “2019”"),
         ("On what date did the Prevent user reference group meet?", "the closest passages give no date"),
         (
+            "What percentage of Prevent referrals did the health sector make in the year to March 2024?",
+            "the closest passages do not mention “health”",
+        ),
+        (
             "Which police force made 28% of the Prevent referrals in the year to March 2024?",
-            "the closest passages do not mention “force”",
+            "the closest passages give no name",
         ),
         (
             "Which police force made the most Prevent referrals in the year to March 2024?",

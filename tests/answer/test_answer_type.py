@@ -54,7 +54,13 @@ from ctassist.answer._answer_type import asks_what_was_said, lacks_answer_type
             None,
         ),
         ("How often does a Channel panel meet?", ["A Channel panel usually meets once a month."], None),
-        ("When may a panel meet?", ["A panel may meet where it chooses."], "date"),  # "may" is not a month
+        ("When did the panel meet?", ["A panel may meet where it chooses."], "date"),  # "may" is not a month
+        # "When might ...?" asks in what circumstances.
+        (
+            "When might officers manage a referral themselves?",
+            ["Where a referral contains only limited information, the police may manage the case."],
+            None,
+        ),
         ("Who chairs a Channel panel?", ["The local authority chairs it."], None),
         # "Who ...?" needs someone: more than the question's own words and a date.
         (
@@ -68,6 +74,13 @@ from ctassist.answer._answer_type import asks_what_was_said, lacks_answer_type
             None,
         ),
         ("Whose consent is needed for Channel support?", ["Consent is needed for Channel support."], None),
+        # "Which department ...?" asks for a named body.
+        (
+            "To which government department do Prevent staff send referral data?",
+            ["Forces have specialist Prevent officers and staff."],
+            "name",
+        ),
+        ("To which department do staff send referral data?", ["They return data to the Home Office."], None),
         # A superlative asks for a ranking, not for what each one does.
         (
             "Which police force has the most Prevent officers?",

@@ -267,11 +267,11 @@ def test_a_near_miss_abstains_on_its_unmet_condition(
     checking = ExtractiveComposer(composer.scorer, threshold=0.0, pool=6, known_term=vocabulary.__contains__)
     passages = _passages("sources/police-role-and-referrals.md")
     near_miss = checking.compose(
-        "Which police force made 28% of the Prevent referrals in the year to March 2024?", passages
+        "What percentage of Prevent referrals did the health sector make in the year to March 2024?", passages
     )
     assert near_miss.abstained
     assert near_miss.best_score >= checking.threshold  # relevant evidence, but not an answer
-    assert "forc" in near_miss.unmet
+    assert "health" in near_miss.unmet
     answered = checking.compose(
         "What percentage of Prevent referrals did the police make in the year to March 2024?", passages
     )

@@ -173,9 +173,6 @@ def words(text: str) -> list[str]:
 
 #: A year as documents write one (1800–2099).
 YEAR = r"\b(?:1[89]\d\d|20\d\d)\b"
-#: Two or more capitalised words, the way names of people and bodies are written
-#: ("William Shawcross", "Independent Review of Prevent"); not acronyms ("HMICFRS").
-NAME_RUN = re.compile(r"\b[A-Z][a-z][\w'’-]*(?:[ \t]+(?:of[ \t]+|for[ \t]+|the[ \t]+)?[A-Z][a-z][\w'’-]*)+")
 
 
 def mentions(text: str, word: str) -> bool:

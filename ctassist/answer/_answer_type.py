@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ctassist._text import NAME_RUN, YEAR, content_terms, mentions
+from ctassist._text import YEAR, content_terms, mentions
 from ctassist.answer._coverage import _NUMBER_WORDS, _SENTENCE_BREAK, _WORD
 
 _ASKS_FOR_DATE = re.compile(
@@ -93,9 +93,9 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
     "When ...?" needs a date or year in the answer sentences, and "When will ...?" one
     that looks ahead; "How many ...?" and "What percentage ...?" need a number the
     question does not give itself (not the "2020" of "the 2020 inspection"); "Why ...?"
-    a cause or purpose; "What are
-    the names of ...?" a name the question does not give, "Who ...?" some word beyond the
-    question's and a date, and "Which force made the most ...?" a ranking. "What were the eight
+    a cause or purpose; "Which force made the most ...?" a ranking; "Who ...?" some word
+    beyond the question's and a date; "Which department ...?" and "What are the names of
+    ...?" a name the question does not give. "What were the eight
     recommendations?" needs eight things listed in the answer's passage (``passage``):
     a passage that only says there were eight does not name them. Evidence without the
     type answers another question.
@@ -202,9 +202,11 @@ def _names(text: str) -> list[str]:
     people and bodies are written, and quoted titles ("“Prevent – Progress and
     Prospects”"); acronyms and single capitalised words are too often the topic itself
     ("Prevent", "HMICFRS") to count as a name given."""
-    return [" ".join(run.split()) for run in NAME_RUN.findall(text) + _QUOTED_TITLE.findall(text)]
+    return [" ".join(run.split()) for run in _NAME_RUN.findall(text) + _QUOTED_TITLE.findall(text)]
 
 
+# Not across a line break: a title's last word and its section's first are no name.
+_NAME_RUN = re.compile(r"\b[A-Z][a-z][\w'’-]*(?:[ \t]+(?:of[ \t]+|for[ \t]+|the[ \t]+)?[A-Z][a-z][\w'’-]*)+")
 _QUOTED_TITLE = re.compile(r"[“\"]([^”\"\n]*?\w\s+\w[^”\"\n]*?)[”\"]")
 
 

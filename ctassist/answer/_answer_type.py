@@ -65,14 +65,21 @@ _ASKS_FOR_REASON = re.compile(r"(?:^|[,;]\s*)(?:and\s+|but\s+)?why\b", re.IGNORE
 _REASON = re.compile(
     r"\b(?:because|due to|owing to|as a result|result(?:s|ed)? (?:of|from|in)|reasons?|since|so that|"
     r"in order to|so as to|after|following|therefore|thus|hence|given that|led to|caused|aims? to|"
-    r"designed to|intended to|purpose|to (?:ensure|help|prevent|stop|protect|support|reduce|improve))\b",
-    re.IGNORECASE,
+    r"designed to|intended to|purpose|to (?:ensure|help|prevent|stop|protect|support|reduce|improve))\b"
+    # A purpose clause: "To develop this inspection, HMICFRS is drawing on ..."
+    r"|(?:^|[.:;,]\s+)to\s+[a-z]+",
+    re.IGNORECASE | re.MULTILINE,
 )
 # "Which force made the *most* referrals?" asks for a ranking, which evidence that only
 # says what forces do ("Forces have Prevent officers") does not give.
-_SUPERLATIVE = r"\b(?:most|least|largest|biggest|highest|lowest|fewest|greatest|smallest|best|worst)\b"
+_SUPERLATIVE = (
+    r"\b(?:most|least|largest|biggest|highest|lowest|fewest|greatest|smallest|best|worst|weakest|strongest|"
+    r"latest|earliest|newest|oldest|longest|shortest)\b"
+)
 _ASKS_FOR_RANKING = re.compile(_SUPERLATIVE, re.IGNORECASE)
-_RANKING = re.compile(rf"{_SUPERLATIVE}|\b(?:majority|top|leading)\b|\bthan any\b", re.IGNORECASE)
+_RANKING = re.compile(
+    rf"{_SUPERLATIVE}|\b(?:majority|top|leading|first|last|recent)\b|\bthan any\b", re.IGNORECASE
+)
 # "Name the three groups" asks for a list, not for names.
 _ASKS_FOR_NAMES = re.compile(r"\bnames?\s+of\b|\bwho\s+(?:are|were)\s+the\s+members\b", re.IGNORECASE)
 _COUNTS = {word: n for n, word in enumerate(_NUMBER_WORDS, 2)}

@@ -66,7 +66,8 @@ def specific_terms(question: str) -> list[str]:
 def missing_terms(question: str, evidence: Iterable[str]) -> list[str]:
     """The specific terms of ``question`` that occur in none of the ``evidence`` texts.
 
-    An acronym is met by the words it abbreviates: "MoD" by "Ministry of Defence".
+    An acronym is met by the words it abbreviates ("MoD" by "Ministry of Defence", "CT"
+    by "counter-terrorism"), a small figure by its word ("4" by "four").
     """
     text = "\n".join(evidence)
     evidence_terms = set(content_terms(text))
@@ -74,13 +75,34 @@ def missing_terms(question: str, evidence: Iterable[str]) -> list[str]:
     missing = []
     for term in specific_terms(question):
         if any(ch.isdigit() for ch in term):
-            if not set(words(term)) <= evidence_words:
+            if not set(words(term)) <= evidence_words and _NUMBER_NAMES.get(term) not in evidence_words:
                 missing.append(term)
         elif not set(content_terms(term)) <= evidence_terms and not spells_out(term, text):
             missing.append(term)
     return missing
 
 
+# "the 4 Ps" are "the four Ps".
+_NUMBER_NAMES = {
+    str(n): name
+    for n, name in enumerate(
+        (
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        )
+    )
+}
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z]*[A-Z][A-Za-z]*$")
 _CONNECTIVES = frozenset({"of", "and", "the", "for", "on", "in", "&"})
 
@@ -99,14 +121,21 @@ def spells_out(acronym: str, text: str) -> bool:
     if len(acronym) > 8 or not _ACRONYM.match(acronym):
         return False
     letters = acronym.lower()
-    parts = [part for part in re.split(r"[\s\-‐–]+", text) if part]
-    for start, first in enumerate(parts):
-        if first[:1] != acronym[0]:
+    # (piece, whether it counts in lower case: a connective, or part of a hyphenated
+    # compound such as "counter-terrorism" for "CT")
+    parts = [
+        (piece, piece.lower() in _CONNECTIVES or len(pieces) > 1)
+        for token in text.split()
+        for pieces in [[piece for piece in re.split(r"[-‐–]+", token) if piece]]
+        for piece in pieces
+    ]
+    for start, (first, any_case) in enumerate(parts):
+        if first[:1] != acronym[0] and not (any_case and first[:1].lower() == letters[0]):
             continue
         position, index = 0, start
         while position < len(letters) and index < len(parts):
-            part = parts[index]
-            if part[:1].lower() == letters[position] and (part[:1].isupper() or part.lower() in _CONNECTIVES):
+            part, any_case = parts[index]
+            if part[:1].lower() == letters[position] and (part[:1].isupper() or any_case):
                 position += 1
             elif part.lower() not in _CONNECTIVES:
                 break
@@ -123,7 +152,7 @@ _NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine"
 # of what is asked for ("the *two* groups", checked by ``lacks_answer_type``).
 _FRAMING = frozenset(
     content_terms(
-        "make made take took taken give gave given get got go went gone come came become became "
+        "make made take took taken give gave given get got go went gone come came become became use used "
         "happen happened mean meant say said think thought believe feel felt consider according "
         "start started begin began begun "
         "often long far soon one ones many much kind type sort way part year years date day days time times number "

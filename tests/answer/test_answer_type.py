@@ -49,6 +49,16 @@ from ctassist.answer._answer_type import asks_what_was_said, lacks_answer_type
             None,
         ),
         (
+            "Why is HMICFRS drawing on the reference groups?",
+            ["To develop this inspection, HMICFRS is drawing on the groups."],
+            None,
+        ),
+        (
+            "Why was the case passed on?",
+            ["The case was referred to the panel."],
+            "reason",
+        ),  # "to the" is no purpose
+        (
             "What percentage of referrals came from schools?",
             ["The education sector made 40% of referrals."],
             None,
@@ -92,6 +102,8 @@ from ctassist.answer._answer_type import asks_what_was_said, lacks_answer_type
             ["The most recent version was relaunched in 2023."],
             None,
         ),
+        ("Which unit was rated the weakest?", ["The inspection covered every unit."], "ranking"),
+        ("When was the latest version published?", ["The most recent version was published in 2023."], None),
         ("Which force made the most referrals?", ["The Met made more referrals than any other force."], None),
         # "When will ...?" looks ahead: a past date answers another question.
         (

@@ -36,6 +36,14 @@ def test_an_acronym_is_met_by_the_words_it_abbreviates() -> None:
     assert missing_terms("Was the MoD Police included?", ["It covered the Ministry of Defence Police."]) == []
     # Initials must follow one another: "Ministry" alone is not "MoD".
     assert missing_terms("Was the MoD Police included?", ["The Ministry and its Police were not."]) == ["MoD"]
+    # The pieces of a hyphenated compound count in lower case too; loose words do not.
+    assert missing_terms("Which CT units?", ["regional counter-terrorism units"]) == []
+    assert missing_terms("Which CT units?", ["the cost to units"]) == ["CT"]
+
+
+def test_a_figure_is_met_by_its_number_word() -> None:
+    assert missing_terms("Which of the 4 Ps is about stopping people?", ["the four Ps: Prevent, ..."]) == []
+    assert missing_terms("Which of the 5 Ps?", ["the four Ps: Prevent, ..."]) == ["5"]
 
 
 def test_condition_terms_leave_out_framing_question_and_unknown_words(vocabulary: set[str]) -> None:
@@ -57,6 +65,13 @@ def test_condition_terms_leave_out_framing_question_and_unknown_words(vocabulary
     # Placeholders for whoever or whatever is asked about set no condition either.
     known = {"peopl", "issu", "vet", "refer", "educ"}.__contains__
     assert condition_terms("Any issues with vetting?", known) == ["vet"]
+    assert condition_terms(
+        "What term does the Act use for such a body?", {"term", "act", "use", "bodi"}.__contains__
+    ) == [
+        "term",
+        "act",
+        "bodi",
+    ]
     assert condition_terms("Who referred more people, education or the police?", known) == ["refer", "educ"]
 
 

@@ -108,9 +108,7 @@ _CONNECTIVES = frozenset({"of", "and", "the", "for", "on", "in", "&"})
 
 
 def spells_out(acronym: str, text: str) -> bool:
-    """Whether ``text`` writes out ``acronym``: capitalised words (each part of a hyphenated
-    word counting) whose initials spell it, connectives ("of", "and") either spelled in
-    the acronym or skipped.
+    """Whether ``text`` writes out ``acronym`` (see :func:`spelled_out`).
 
     Example:
         >>> spells_out("CTSA", "the Counter-Terrorism and Security Act 2015")
@@ -118,31 +116,69 @@ def spells_out(acronym: str, text: str) -> bool:
         >>> spells_out("MoD", "the Ministry of Defence Police"), spells_out("MoD", "the Ministry")
         (True, False)
     """
+    return spelled_out(acronym, text) is not None
+
+
+def spelled_out(acronym: str, text: str) -> str | None:
+    """The words of ``text`` that write out ``acronym``, if any: capitalised words whose
+    initials spell it, each piece of a hyphenated compound counting (in any case:
+    "counter-terrorism" for "CT"), connectives ("of", "and") either spelled in the
+    acronym or skipped.
+
+    Example:
+        >>> spelled_out("CTSA", "Schedule 7 to the Counter-Terrorism and Security Act 2015.")
+        'Counter-Terrorism and Security Act'
+    """
     if len(acronym) > 8 or not _ACRONYM.match(acronym):
-        return False
+        return None
     letters = acronym.lower()
-    # (piece, whether it counts in lower case: a connective, or part of a hyphenated
-    # compound such as "counter-terrorism" for "CT")
+    tokens = text.split()
+    # (piece, its token's index, whether it counts in lower case)
     parts = [
-        (piece, piece.lower() in _CONNECTIVES or len(pieces) > 1)
-        for token in text.split()
+        (piece, index, piece.lower() in _CONNECTIVES or len(pieces) > 1)
+        for index, token in enumerate(tokens)
         for pieces in [[piece for piece in re.split(r"[-‐–]+", token) if piece]]
         for piece in pieces
     ]
-    for start, (first, any_case) in enumerate(parts):
+    for start, (first, _, any_case) in enumerate(parts):
         if first[:1] != acronym[0] and not (any_case and first[:1].lower() == letters[0]):
             continue
-        position, index = 0, start
-        while position < len(letters) and index < len(parts):
-            part, any_case = parts[index]
+        position, at = 0, start
+        while position < len(letters) and at < len(parts):
+            part, _, any_case = parts[at]
             if part[:1].lower() == letters[position] and (part[:1].isupper() or any_case):
                 position += 1
             elif part.lower() not in _CONNECTIVES:
                 break
-            index += 1
+            at += 1
         if position == len(letters):
-            return True
-    return False
+            words_used = tokens[parts[start][1] : parts[at - 1][1] + 1]
+            return re.sub(r"[^\w'’]+$", "", " ".join(words_used))
+    return None
+
+
+_SECTION = re.compile(r"(?<![\w'’.])s\.?\s?(?=\d)")
+_ABBREVIATION = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
+
+
+def in_corpus_words(question: str, text: str, known_term: Callable[[str], bool]) -> str:
+    """``question`` with the abbreviations the corpus does not use written out as ``text``
+    (the passages) writes them: "s29" as "section 29", "CTSA" as "Counter-Terrorism and
+    Security Act". The cross-encoder and the checks then read the question as the
+    documents put it.
+
+    Example:
+        >>> in_corpus_words("what's issued under s29 CTSA?", "section 29 of the Counter-Terrorism and Security Act", {"section"}.__contains__)
+        "what's issued under section 29 Counter-Terrorism and Security Act?"
+    """
+
+    def written_out(match: re.Match[str]) -> str:
+        acronym = match.group()
+        if all(known_term(term) for term in content_terms(acronym)):
+            return acronym
+        return spelled_out(acronym, text) or acronym
+
+    return _ABBREVIATION.sub(written_out, _SECTION.sub("section ", question))
 
 
 _NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")

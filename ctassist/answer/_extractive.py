@@ -23,6 +23,7 @@ from ctassist.answer._coverage import (
     MIN_CONDITION_GAIN,
     STRONG_EVIDENCE,
     fails_conditions,
+    in_corpus_words,
     missing_terms,
     question_words,
     without_term,
@@ -167,6 +168,11 @@ class ExtractiveComposer:
                 another time than the last answer's.
         """
         own_words = conditions is None or conditions == question
+        # Read "s29 CTSA" as the passages write it, "section 29 Counter-Terrorism and Security Act".
+        text = "\n".join(_passage_context(passage) for passage in passages)
+        known = self.known_term or set(content_terms(text)).__contains__
+        question = in_corpus_words(question, text, known)
+        conditions = None if conditions is None else in_corpus_words(conditions, text, known)
         parts = compound_parts(question) if own_words else [question]
         # The parts share the pool: a compound question costs the cross-encoder no more.
         pool = max(_MIN_PART_POOL, self.pool // len(parts)) if self.pool else None

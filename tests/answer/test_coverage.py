@@ -9,6 +9,7 @@ from __future__ import annotations
 from ctassist.answer._coverage import (
     condition_terms,
     fails_conditions,
+    in_corpus_words,
     missing_terms,
     negated_terms,
     specific_terms,
@@ -39,6 +40,20 @@ def test_an_acronym_is_met_by_the_words_it_abbreviates() -> None:
     # The pieces of a hyphenated compound count in lower case too; loose words do not.
     assert missing_terms("Which CT units?", ["regional counter-terrorism units"]) == []
     assert missing_terms("Which CT units?", ["the cost to units"]) == ["CT"]
+
+
+def test_abbreviations_the_corpus_does_not_use_are_written_out(vocabulary: set[str]) -> None:
+    text = "Statutory guidance is issued under section 29 of the Counter-Terrorism and Security Act 2015."
+    known = vocabulary.__contains__
+    assert in_corpus_words("what's issued under s29 CTSA?", text, known) == (
+        "what's issued under section 29 Counter-Terrorism and Security Act?"
+    )
+    # Abbreviations the corpus uses stay; possessives and words ending in "s" are no section.
+    assert (
+        in_corpus_words("What did HMICFRS's 2020 report say?", text, known)
+        == "What did HMICFRS's 2020 report say?"
+    )
+    assert in_corpus_words("Were 2 forces inspected?", text, known) == "Were 2 forces inspected?"
 
 
 def test_a_figure_is_met_by_its_number_word() -> None:

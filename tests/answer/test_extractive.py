@@ -372,6 +372,16 @@ def test_a_follow_up_about_another_year_does_not_answer_with_the_last_one(
     assert any("2024" in evidence.text for evidence in composer.candidates(follow_up, passages))
 
 
+def test_abbreviations_are_read_as_the_passages_write_them(
+    composer: ExtractiveComposer, vocabulary: set[str]
+) -> None:
+    checking = ExtractiveComposer(composer.scorer, threshold=0.0, pool=6, known_term=vocabulary.__contains__)
+    composition = checking.compose("what's issued under s29 CTSA?", _passages("sources/prevent-duty.md"))
+    assert not composition.abstained
+    _assert_well_cited(composition)
+    assert "issued under section 29 of the Counter-Terrorism and Security Act 2015" in composition.text
+
+
 def test_a_question_for_n_things_gets_the_sentences_after_the_count(composer: ExtractiveComposer) -> None:
     passages = _passages("sources/police-role-and-referrals.md")
     composition = composer.compose("Name the three groups Prevent referrals fall into.", passages)

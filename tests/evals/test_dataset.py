@@ -46,6 +46,15 @@ def test_the_shipped_set_is_valid_against_the_corpus() -> None:
     assert all(q.history for q in questions if q.type == "follow_up")
 
 
+@pytest.mark.parametrize("name", [f"heldout{n}" for n in ("", 2, 3, 4, 5, 6)])
+def test_the_held_out_sets_are_valid_against_the_corpus(name: str) -> None:
+    # Gold documents exist and gold quotes are verbatim in them (checked by the loader).
+    questions = load_questions(DATASET.parent / f"{name}.jsonl", corpus_dir=SHIPPED_CORPUS)
+    counts = type_counts(questions)
+    assert counts["unanswerable"] >= 10
+    assert len(questions) - counts["unanswerable"] >= 20
+
+
 def test_a_good_file_loads(tmp_path: Path) -> None:
     path = _write(tmp_path / "q.jsonl", [GOOD, "", UNANSWERABLE])
     questions = load_questions(path, corpus_dir=SHIPPED_CORPUS)

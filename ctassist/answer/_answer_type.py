@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ctassist._text import YEAR, content_terms, mentions
+from ctassist._text import STOPWORDS, YEAR, content_terms, mentions
 from ctassist.answer._coverage import _NUMBER_WORDS, _SENTENCE_BREAK, _WORD
 
 _ASKS_FOR_DATE = re.compile(
@@ -208,8 +208,16 @@ def _names(text: str) -> list[str]:
     """Runs of two or more capitalised words ("William Shawcross"), the way names of
     people and bodies are written, and quoted titles ("“Prevent – Progress and
     Prospects”"); acronyms and single capitalised words are too often the topic itself
-    ("Prevent", "HMICFRS") to count as a name given."""
-    return [" ".join(run.split()) for run in _NAME_RUN.findall(text) + _QUOTED_TITLE.findall(text)]
+    ("Prevent", "HMICFRS") to count as a name given. A capitalised word opening a sentence
+    ("The Westminster attack") is no part of a name."""
+    runs = []
+    for run in _NAME_RUN.findall(text):
+        words = run.split()
+        while words and words[0].lower() in STOPWORDS:
+            words = words[1:]
+        if len(words) >= 2:
+            runs.append(" ".join(words))
+    return runs + [" ".join(title.split()) for title in _QUOTED_TITLE.findall(text)]
 
 
 # Not across a line break: a title's last word and its section's first are no name.

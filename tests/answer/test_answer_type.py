@@ -91,6 +91,12 @@ from ctassist.answer._answer_type import asks_what_was_said, lacks_answer_type
             "name",
         ),
         ("To which department do staff send referral data?", ["They return data to the Home Office."], None),
+        # "The" opening a sentence makes no name of "The Westminster attack".
+        (
+            "Which police force was PC Keith Palmer in?",
+            ["The Westminster attack on 22 March 2017 killed 5 people, including PC Keith Palmer."],
+            "name",
+        ),
         # A superlative asks for a ranking, not for what each one does.
         (
             "Which police force has the most Prevent officers?",

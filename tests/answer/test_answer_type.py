@@ -110,7 +110,11 @@ from ctassist.answer._answer_type import asks_what_was_said, lacks_answer_type
         ),
         ("Which unit was rated the weakest?", ["The inspection covered every unit."], "ranking"),
         ("When was the latest version published?", ["The most recent version was published in 2023."], None),
-        ("Which force made the most referrals?", ["The Met made more referrals than any other force."], None),
+        (
+            "Which force made the most referrals?",
+            ["The Metropolitan Police made more referrals than any other force."],
+            None,
+        ),
         # "When will ...?" looks ahead: a past date answers another question.
         (
             "When will HMICFRS publish its next report?",

@@ -43,12 +43,16 @@ _NUMBER = re.compile(rf"\d[\d,.]*\d|\d|{_AMOUNT_WORDS}", re.IGNORECASE)
 
 
 _ASKS_FOR_FUTURE = re.compile(
-    r"^\s*(?:and\s+)?when\s+(?:will|shall|is\s+\S+(?:\s+\S+){0,6}\s+(?:due|expected|planned|scheduled))\b",
+    r"^\s*(?:and\s+)?when\s+(?:will|shall|(?:is|are)\s+\S+(?:\s+\S+){0,12}?\s+(?:due|expected|planned|scheduled)"
+    # "When is the next update ...?"
+    r"|(?:is|are)\s+(?:the\s+|a\s+)?next)\b",
     re.IGNORECASE,
 )
 _FUTURE = re.compile(
-    r"\b(?:will|shall|due|expected|expects?|planned|plans?|scheduled|intends?|intended|going to|"
-    r"forthcoming|upcoming)\b",
+    r"\b(?:will|shall|expected|expects?|planned|plans?|scheduled|intends?|intended|going to|"
+    r"forthcoming|upcoming|next|"
+    # Not "due regard", "due diligence", "due to" (a cause).
+    r"due(?![-‐]|\s+(?:regard|diligence|process|care|to)\b))\b",
     re.IGNORECASE,
 )
 # "Who ...?", "By whom ...?", "Within the police, who ...?" (not "whose": "Whose consent

@@ -123,6 +123,15 @@ from ctassist.answer._answer_type import asks_what_was_said, lacks_answer_type
         ),
         ("When will HMICFRS publish its next report?", ["HMICFRS will publish it in 2027."], None),
         ("When is the review expected to end?", ["The review ended in 2023."], "future date"),
+        (
+            "When is the next progress update on the Independent Review of Prevent due?",
+            ["The one-year-on update is dated 20 February 2024."],
+            "future date",
+        ),
+        ("When is the next inspection?", ["The last inspection was in 2020."], "future date"),
+        ("When is the next update due?", ["By 2024 it had tougher due-diligence on groups."], "future date"),
+        ("When is the next update due?", ["The next update is due in March 2027."], None),
+        ("When is the report published?", ["The report was published in 2020."], None),
         # Names the question does not already give.
         ("What are the names of the group's members?", ["The group was attended by academics."], "names"),
         (

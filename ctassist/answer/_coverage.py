@@ -159,12 +159,40 @@ def spelled_out(acronym: str, text: str) -> str | None:
 
 _SECTION = re.compile(r"(?<![\w'’.])s\.?\s?(?=\d)")
 _ABBREVIATION = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
+# Chat shorthand for everyday words, as staff type it.
+_SHORTHAND = {
+    "y/e": "year ending",
+    "yr": "year",
+    "yrs": "years",
+    "ppl": "people",
+    "govt": "government",
+    "dept": "department",
+    "depts": "departments",
+    "approx": "approximately",
+    "info": "information",
+    "w/": "with",
+    "b/c": "because",
+}
+_SHORTHAND_WORD = re.compile(
+    r"(?<![\w/.-])(?:"
+    + "|".join(re.escape(word) for word in sorted(_SHORTHAND, key=len, reverse=True))
+    + r")(?![\w/-])",
+    re.IGNORECASE,
+)
+_MONTH_NAMES = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+# "year ending march 24" (typed "y/e march 24"): after "year ending" or "year to", two
+# digits after a month are its year, not its day.
+_SHORT_YEAR = re.compile(rf"\b(year\s+(?:ending|to)\s+(?:{_MONTH_NAMES})\.?)\s+(\d\d)\b", re.IGNORECASE)
 
 
 def in_corpus_words(question: str, text: str, known_term: Callable[[str], bool]) -> str:
     """``question`` with the abbreviations the corpus does not use written out as ``text``
     (the passages) writes them: "s29" as "section 29", "CTSA" as "Counter-Terrorism and
-    Security Act". The cross-encoder and the checks then read the question as the
+    Security Act"; and chat shorthand as words ("yr" as "year", "y/e march 24" as "year
+    ending march 2024"). The cross-encoder and the checks then read the question as the
     documents put it.
 
     Example:
@@ -178,6 +206,8 @@ def in_corpus_words(question: str, text: str, known_term: Callable[[str], bool])
             return acronym
         return spelled_out(acronym, text) or acronym
 
+    question = _SHORTHAND_WORD.sub(lambda m: _SHORTHAND[m.group().lower()], question)
+    question = _SHORT_YEAR.sub(lambda m: f"{m.group(1)} 20{m.group(2)}", question)
     return _ABBREVIATION.sub(written_out, _SECTION.sub("section ", question))
 
 

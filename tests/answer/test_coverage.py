@@ -56,6 +56,23 @@ def test_abbreviations_the_corpus_does_not_use_are_written_out(vocabulary: set[s
     assert in_corpus_words("Were 2 forces inspected?", text, known) == "Were 2 forces inspected?"
 
 
+def test_chat_shorthand_is_read_as_words() -> None:
+    known = {"year", "referr"}.__contains__
+    assert in_corpus_words("prevent referrals in y/e march 24?", "", known) == (
+        "prevent referrals in year ending march 2024?"
+    )
+    assert (
+        in_corpus_words("can a 16 yr old agree w/o a parent?", "", known)
+        == "can a 16 year old agree w/o a parent?"
+    )
+    # A day stays a day, and shorthand inside other words or addresses stays as it is.
+    assert in_corpus_words("did the group meet on March 24?", "", known) == "did the group meet on March 24?"
+    assert (
+        in_corpus_words("see gov.uk info on re-referrals", "", known)
+        == "see gov.uk information on re-referrals"
+    )
+
+
 def test_a_figure_is_met_by_its_number_word() -> None:
     assert missing_terms("Which of the 4 Ps is about stopping people?", ["the four Ps: Prevent, ..."]) == []
     assert missing_terms("Which of the 5 Ps?", ["the four Ps: Prevent, ..."]) == ["5"]

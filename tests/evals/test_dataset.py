@@ -46,7 +46,7 @@ def test_the_shipped_set_is_valid_against_the_corpus() -> None:
     assert all(q.history for q in questions if q.type == "follow_up")
 
 
-@pytest.mark.parametrize("name", [f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7)])
+@pytest.mark.parametrize("name", [f"heldout{n}" for n in ("", 2, 3, 4, 5, 6, 7, 8)])
 def test_the_held_out_sets_are_valid_against_the_corpus(name: str) -> None:
     # Gold documents exist and gold quotes are verbatim in them (checked by the loader).
     questions = load_questions(DATASET.parent / f"{name}.jsonl", corpus_dir=SHIPPED_CORPUS)

@@ -82,27 +82,6 @@ def missing_terms(question: str, evidence: Iterable[str]) -> list[str]:
     return missing
 
 
-# "the 4 Ps" are "the four Ps".
-_NUMBER_NAMES = {
-    str(n): name
-    for n, name in enumerate(
-        (
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-        )
-    )
-}
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z]*[A-Z][A-Za-z]*$")
 _CONNECTIVES = frozenset({"of", "and", "the", "for", "on", "in", "&"})
 
@@ -212,6 +191,8 @@ def in_corpus_words(question: str, text: str, known_term: Callable[[str], bool])
 
 
 _NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+# "the 4 Ps" are "the four Ps".
+_NUMBER_NAMES = {str(n): word for n, word in enumerate(("zero", "one", *_NUMBER_WORDS))}
 # Words that frame a question rather than constrain its answer: light, reporting and
 # aspectual verbs ("When did the review *start*?", "take place"), the names of answer
 # types ("in which *year*", "what *share*", "how *many*", "the full *title*") and counts

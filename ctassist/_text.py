@@ -171,6 +171,8 @@ def words(text: str) -> list[str]:
     return [w.replace(",", "").rstrip(".") for w in _WORD.findall(text.lower())]
 
 
+#: The end of a sentence that introduces a list ("… asked the following questions.", "…:").
+INTRODUCES_LIST = re.compile(r"(:|\bfollowing\b[^.]{0,40}\.)\s*$", re.IGNORECASE)
 #: A year as documents write one (1800–2099).
 YEAR = r"\b(?:1[89]\d\d|20\d\d)\b"
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ctassist._text import INTRODUCES_LIST
 from ctassist.agenda._groups import GROUPS, group_affinity
 from ctassist.agenda._model import AgendaError
 from ctassist.answer import ExtractiveComposer
@@ -31,7 +32,6 @@ MIN_PROMPTS = 2
 #: How much a sentence's fit with the group's concerns adds to its relevance logit.
 AFFINITY_WEIGHT = 1.0
 
-_INTRODUCES_LIST = re.compile(r"(:|\bfollowing\b[^.]{0,40}\.)\s*$", re.IGNORECASE)
 _QUESTIONS_WORD = re.compile(r"\bquestions?\b", re.IGNORECASE)
 _LIST_MARKER = re.compile(r"(?:[•\-*–·]|\d{1,3}[.)])")
 _ANAPHOR = re.compile(r"\b(this|that|these|those)\b(?=\s*(?:and\b|or\b|[?,.;]|$))", re.IGNORECASE)
@@ -178,7 +178,7 @@ class EvidenceFinder:
                 continue
             for start, end in self._sentences(passage):
                 sentence = document.text[start:end]
-                if not (_QUESTIONS_WORD.search(sentence) and _INTRODUCES_LIST.search(sentence)):
+                if not (_QUESTIONS_WORD.search(sentence) and INTRODUCES_LIST.search(sentence)):
                     continue
                 intro = self.quote(passage.doc_id, start, end)
                 questions = self._list_after(document, end)
@@ -271,7 +271,7 @@ class EvidenceFinder:
             if evidence.score < self._threshold:
                 break  # best first
             text = evidence.text
-            if looks_like_question(text) or _INTRODUCES_LIST.search(text):
+            if looks_like_question(text) or INTRODUCES_LIST.search(text):
                 continue
             if any(restates(text, title) for title in (topic.title, *exclude)):
                 continue

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from ctassist._safety import looks_like_instruction
-from ctassist._text import mentions
+from ctassist._text import INTRODUCES_LIST, mentions
 from ctassist.answer._answer_type import (
     asked_count,
     asks_what_was_said,
@@ -41,7 +41,6 @@ _MIN_PART_POOL = 3
 #: Leading sentences whose passages must mention the question's specific terms.
 _COVERAGE_SENTENCES = 4
 _LINK = re.compile(r"https?://\S+")
-_INTRODUCES_LIST = re.compile(r"(:|\bfollowing\b[^.]{0,40}\.)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -416,7 +415,7 @@ def _with_list_items(chosen: list[Evidence], everything: list[Evidence]) -> list
 def _list_items(evidence: Evidence, everything: list[Evidence]) -> list[Evidence]:
     """The items of the list ``evidence`` introduces: the list-item sentences right after
     it, while they follow one another."""
-    if not _INTRODUCES_LIST.search(evidence.text):
+    if not INTRODUCES_LIST.search(evidence.text):
         return []
     after = sorted(
         (

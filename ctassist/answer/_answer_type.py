@@ -13,10 +13,10 @@ false abstention there or on ``evals/heldout.jsonl``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ctassist._text import STOPWORDS, YEAR, content_terms, mentions
-from ctassist.answer._coverage import _NUMBER_WORDS, _SENTENCE_BREAK, _WORD
+from ctassist.answer._coverage import _FRAMING, _NUMBER_WORDS, _SENTENCE_BREAK, _WORD
 
 _ASKS_FOR_DATE = re.compile(
     # "When might officers ...?" asks in what circumstances, not at what time.
@@ -28,11 +28,62 @@ _ASKS_FOR_NUMBER = re.compile(
     r"\bhow (?:many|much|long|often)\b|\b(?:what|which) (?:percentage|proportion|share|number|amount)\b",
     re.IGNORECASE,
 )
+# "How many police officers ...?": the number must count officers, not forces.
+_HOW_MANY = re.compile(
+    r"\bhow\s+many\s+(?:of\s+(?:(?:the|its|their|these|those|our)\s+)?)?(?P<rest>.*)", re.IGNORECASE
+)
+# "How much did the review cost?", "What is the annual budget?": an amount of money.
+_ASKS_FOR_MONEY = re.compile(
+    r"\bhow\s+much\b(?=[^?]*\b(?:cost|costs|costing|costed|fund|funds|funding|funded|spend|spends|spending|"
+    r"spent|pay|pays|paid|budget|price|worth|charge|charged|invest|invested|investment)\b)|"
+    r"\b(?:what|how\s+much)\s+(?:is|was|were|are|will\s+be)\s+(?:the\s+|its\s+|their\s+)?(?:\w+\s+){0,2}"
+    r"(?:cost|costs|budget|funding|spending|expenditure|price|fee|fees|grant|allocation)\b",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(
+    r"[£$€]\s?\d|\b\d[\d,.]*\s*(?:million|billion|bn|m|k)?\s*(?:pounds|pence|euros?|dollars?)\b|"
+    r"\b(?:GBP|USD|EUR)\s?\d",
+    re.IGNORECASE,
+)
 _MONTHS = (
     # Not "may": far more often the verb.
     "january|february|march|april|june|july|august|september|october|november|december"
 )
 _DATE = re.compile(rf"{YEAR}|\b(?:{_MONTHS})\b", re.IGNORECASE)
+# "What day in October 2018 ...?" asks for more than the month.
+_ASKS_FOR_DAY = re.compile(r"\b(?:what|which)\s+(?:exact\s+)?day\b|\bexact\s+date\b", re.IGNORECASE)
+_DAY = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS}|may)\b|\b(?:{_MONTHS}|may)\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!\d)|"
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.IGNORECASE,
+)
+# "Did referrals go up or down compared with the year before?" asks for a change, which
+# one year's figure does not give.
+_ASKS_FOR_CHANGE = re.compile(
+    r"\bup\s+or\s+down\b|\bdown\s+or\s+up\b|"
+    # Against an earlier period: "more ... than in the previous year", "compared with last year".
+    r"^(?=.*\b(?:(?:previous|prior|preceding|last|earlier)\s+(?:year|period)|year\s+before)\b)"
+    r"(?=.*\b(?:more|less|fewer|higher|lower|up|down|increas|decreas|rise|rose|fall|fell|change|differ|compar|than)"
+    r"[a-z]*\b)|"
+    r"\b(?:increase|decrease|rise|fall|grow|decline|drop)(?:d|s)?\s+(?:or\s+\w+\s+)?(?:since|from|over)\b",
+    re.IGNORECASE,
+)
+_CHANGE = re.compile(
+    r"\b(?:increas\w*|decreas\w*|rise|rose|risen|rising|fell|fall(?:en|ing)?|grew|grow(?:n|ing|th)|"
+    r"declin\w*|drop(?:ped)?|up\s+from|down\s+from|compared\s+(?:with|to)|doubl\w*|halv\w*|"
+    r"previous\s+year|year\s+before)\b",
+    re.IGNORECASE,
+)
+# "Did the public group meet more often than the user group?" asks for a comparison:
+# a comparative in the evidence, or a figure for each side.
+_ASKS_FOR_COMPARISON = re.compile(
+    r"\b(?:more|less|fewer|better|worse|higher|lower|larger|smaller|bigger|greater|stronger|weaker|"
+    r"earlier|later|longer|shorter)\b(?:\s+[\w'’-]+){0,8}?\s+than\b",
+    re.IGNORECASE,
+)
+_COMPARATIVE = re.compile(
+    r"\bthan\b|\bwhereas\b|\bcompared\b|\b(?:more|less|fewer|higher|lower|better|worse)\b", re.IGNORECASE
+)
 _AMOUNT_WORDS = (
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"forty|fifty|hundred|thousand|million|dozen|half|quarter|third|single|double|"
@@ -63,6 +114,10 @@ _ASKS_FOR_AGENT = re.compile(r"(?:^|[,;]\s*)(?:and\s+|by\s+)?(?:who|whom)\b", re
 _ASKS_FOR_NAMED_BODY = re.compile(
     r"\bwhich\s+(?:\w+\s+)?(?:department|ministry|inspectorate|force|council|regulator|court|committee|agency)\b",
     re.IGNORECASE,
+)
+# "Which minister appointed ...?" asks for a person, named in words, not an acronym.
+_ASKS_FOR_NAMED_PERSON = re.compile(
+    r"\bwhich\s+(?:\w+\s+)?(?:minister|secretary|inspector|commissioner|judge)\b", re.IGNORECASE
 )
 # "Why ...?" is answered by a cause or a purpose, which the answer says in so many words.
 _ASKS_FOR_REASON = re.compile(r"(?:^|[,;]\s*)(?:and\s+|but\s+)?why\b", re.IGNORECASE)
@@ -98,7 +153,12 @@ _ITEM_SEPARATOR = re.compile(
 )
 
 
-def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = "") -> str | None:
+def lacks_answer_type(
+    question: str,
+    sentences: Iterable[str],
+    passage: str = "",
+    known_term: Callable[[str], bool] | None = None,
+) -> str | None:
     """The kind of answer the question asks for when the evidence holds none, else ``None``.
 
     "When ...?" needs a date or year in the answer sentences, and "When will ...?" one
@@ -119,12 +179,36 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
     text = "\n".join(sentences)
     if _ASKS_FOR_DATE.search(question) and not _DATE.search(text):
         return "date"
+    if _ASKS_FOR_DAY.search(question) and not _DAY.search(text):
+        return "day"
+    if _ASKS_FOR_CHANGE.search(question) and not _CHANGE.search(text):
+        return "change over time"
+    if (
+        _ASKS_FOR_COMPARISON.search(question)
+        and not _COMPARATIVE.search(text)
+        and len(_numbers(text) - _numbers(question)) < 2
+    ):
+        return "comparison"
     if _ASKS_FOR_FUTURE.search(question) and not any(
         _DATE.search(s) and _FUTURE.search(s) for s in sentences
     ):
         return "future date"
     if _ASKS_FOR_NUMBER.search(question) and not _numbers(text) - _numbers(question):
         return "number"
+    if _ASKS_FOR_MONEY.search(question) and not _MONEY.search(text):
+        return "amount of money"
+    counted = _counted(question)
+    # A word the corpus never uses cannot be asked of the evidence ("how many councils"
+    # against "local authorities").
+    if (
+        counted is not None
+        and (known_term is None or known_term(content_terms(counted)[0]))
+        and not any(
+            _numbers(sentence) - _numbers(question) and _mentions_term(sentence, counted)
+            for sentence in sentences
+        )
+    ):
+        return f"number of {counted}"
     if _ASKS_FOR_REASON.search(question) and not _REASON.search(text):
         return "reason"
     if _ASKS_FOR_RANKING.search(question) and not _RANKING.search(text):
@@ -133,7 +217,9 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
         return "person or body"
     if _ASKS_FOR_NAMED_BODY.search(question) and not _new_names(text, question, acronyms=True):
         return "name"
-    if _ASKS_FOR_NAMES.search(question) and not _new_names(text, question):
+    if (_ASKS_FOR_NAMES.search(question) or _ASKS_FOR_NAMED_PERSON.search(question)) and not _new_names(
+        text, question
+    ):
         return "names"
     count = asked_count(question)
     if count is not None and _items_given(passage or text, count[0]) < count[1]:
@@ -150,6 +236,51 @@ def _new_names(text: str, question: str, *, acronyms: bool = False) -> list[str]
 
 
 _ACRONYM_IN_TEXT = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]\b")
+
+
+def _counted(question: str) -> str | None:
+    """What "How many ...?" counts: the last word of the words after "how many" up to a
+    stopword or a past participle ("How many police officers were ..." counts officers),
+    unless it is a placeholder ("people", "times") that evidence counts in other words.
+
+    Example:
+        >>> _counted("How many police officers were interviewed?"), _counted("How many were hurt?")
+        ('officers', None)
+    """
+    match = _HOW_MANY.search(question)
+    if match is None:
+        return None
+    phrase: list[str] = []
+    for word in _WORD.findall(match.group("rest")):
+        lowered = word.lower()
+        if lowered in STOPWORDS or (phrase and lowered.endswith("ed")):
+            break
+        phrase.append(lowered)
+    # The first plural is the counted noun ("how many regions make up ..."); without
+    # one, the last word before a stopword ("how many staff").
+    plurals = [word for word in phrase if _singular(word) != word]
+    counted = plurals[0] if plurals else phrase[-1] if phrase else None
+    if counted is None or not content_terms(counted) or content_terms(counted)[0] in _FRAMING:
+        return None
+    return counted
+
+
+def _mentions_term(text: str, word: str) -> bool:
+    """Whether ``text`` has ``word``, singular or plural ("referral" for "referrals"; not
+    "Office" for "officers", which a stemmer would take as one word)."""
+    wanted = _singular(word)
+    return any(_singular(piece) == wanted for piece in _PIECE.findall(text))
+
+
+# Words, and each piece of a hyphenated one ("counter-terrorism units").
+_PIECE = re.compile(r"[^\W\d_][\w'’]*")
+
+
+def _singular(word: str) -> str:
+    word = word.lower()
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 def _numbers(text: str) -> set[str]:

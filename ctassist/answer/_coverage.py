@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from ctassist._text import STOPWORDS, content_terms, words
+from ctassist._text import STOPWORDS, YEAR, content_terms, words
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.:/]*\d|\d")
 _QUESTION_WORDS = frozenset(
@@ -72,14 +72,60 @@ def missing_terms(question: str, evidence: Iterable[str]) -> list[str]:
     text = "\n".join(evidence)
     evidence_terms = set(content_terms(text))
     evidence_words = set(words(text))
+    bounds = {match.group("number") for match in _BOUND.finditer(question)}
     missing = []
     for term in specific_terms(question):
         if any(ch.isdigit() for ch in term):
-            if not set(words(term)) <= evidence_words and _NUMBER_NAMES.get(term) not in evidence_words:
+            if term in bounds:
+                # "Did CONTEST exist before 2005?" is answered by the year it began.
+                met = re.search(YEAR if re.fullmatch(YEAR, term) else r"\d", text) is not None
+            else:
+                met = (
+                    set(words(term)) <= evidence_words
+                    or _NUMBER_NAMES.get(term) in evidence_words
+                    or _in_stated_range(term, text)
+                )
+            if not met:
                 missing.append(term)
         elif not set(content_terms(term)) <= evidence_terms and not spells_out(term, text):
             missing.append(term)
     return missing
+
+
+_LOWER_BOUND = r"over|above|more\s+than|older\s+than|at\s+least"
+_UPPER_BOUND = r"under|below|less\s+than|fewer\s+than|younger\s+than|up\s+to"
+_AGE = r"(?:the\s+age\s+of\s+)?"
+# A figure the question gives as a bound ("before 2005", "more than 100"), not as a value
+# the evidence must repeat.
+_BOUND = re.compile(
+    rf"\b(?:before|after|since|until|till|prior\s+to|earlier\s+than|later\s+than|by|"
+    rf"{_LOWER_BOUND}|{_UPPER_BOUND}|at\s+most)\s+{_AGE}(?P<number>\d[\d,]*)",
+    re.IGNORECASE,
+)
+# A range the evidence states ("under the age of 18"): it holds a question's figure
+# ("a 16-year-old") that it does not repeat.
+_STATED_RANGE = re.compile(
+    rf"\b(?:(?P<lower>{_LOWER_BOUND})|(?P<upper>{_UPPER_BOUND}))\s+{_AGE}(?P<number>\d[\d,]*)",
+    re.IGNORECASE,
+)
+
+
+def _in_stated_range(figure: str, text: str) -> bool:
+    """Whether ``text`` states a range ("under the age of 18") that holds ``figure``.
+
+    Example:
+        >>> _in_stated_range("16", "consent for a person under the age of 18"), _in_stated_range("19", "under 18")
+        (True, False)
+    """
+    try:
+        value = float(figure.replace(",", ""))
+    except ValueError:
+        return False
+    for match in _STATED_RANGE.finditer(text):
+        bound = float(match.group("number").replace(",", ""))
+        if (value > bound) if match.group("lower") else (value < bound):
+            return True
+    return False
 
 
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z]*[A-Z][A-Za-z]*$")
@@ -149,6 +195,8 @@ _SHORTHAND = {
     "depts": "departments",
     "approx": "approximately",
     "info": "information",
+    "rec": "recommendation",
+    "recs": "recommendations",
     "w/": "with",
     "b/c": "because",
 }
@@ -208,7 +256,9 @@ _FRAMING = frozenset(
         # "any *issues* with vetting"), and the document itself ("on its *page*").
         "people person persons individual individuals someone anyone thing things "
         "issue issues problem problems detail details summary example examples page "
-        + " ".join(_NUMBER_WORDS)
+        # Words that shape a yes/no or contrastive question, not its subject ("and
+        # *whether* the government took them on", "*rather* than passing it on").
+        "whether rather actually really already " + " ".join(_NUMBER_WORDS)
     )
 )
 # Light verbs of two words: their noun sets no condition. (Not "carry out": who carried
@@ -290,6 +340,14 @@ def fails_conditions(
     conditions = condition_terms(question, known_term)
     negated = negated_terms(question, known_term)
     unmet = unmet_conditions(conditions, [*evidence, *context]) + unmet_negations(negated, evidence)
+    # An acronym is met by the words it abbreviates ("regional CT units" by "regional
+    # counter-terrorism units"), as in :func:`missing_terms`.
+    text = "\n".join([*evidence, *context])
+    unmet = [
+        term
+        for term in unmet
+        if not ((asked := question_words(question, [term])) and all(spells_out(word, text) for word in asked))
+    ]
     counted = len(conditions) + len(negated)
     return unmet if unmet and len(unmet) <= (1 - MIN_MET_SHARE) * counted + 1e-9 else []
 

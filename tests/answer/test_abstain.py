@@ -110,6 +110,22 @@ def test_abstention_text_gives_the_reason_when_there_is_one() -> None:
             "Which police force made the most Prevent referrals in the year to March 2024?",
             "the closest passages give no ranking",
         ),
+        (
+            "How much did the Independent Review of Prevent cost?",
+            "the closest passages give no amount of money",
+        ),
+        (
+            "How many police officers were interviewed for the HMICFRS 2020 Prevent inspection?",
+            "the closest passages give no number of officers",
+        ),
+        (
+            "Were there more referrals to Prevent in the year to March 2024 than in the previous year?",
+            "the closest passages give no change over time",
+        ),
+        (
+            "What day in October 2018 did fieldwork for the 2020 Prevent inspection begin?",
+            "the closest passages give no day",
+        ),
     ],
 )
 def test_the_abstention_says_what_the_evidence_lacks(

@@ -1,5 +1,6 @@
-"""The kind of answer a question asks for: dates, dates ahead, numbers, a reason, a
-ranking, someone, names, N things, and what was said at a meeting."""
+"""The kind of answer a question asks for: dates, days, dates ahead, numbers (of what is
+counted), money, a change or comparison, a reason, a ranking, someone, names, N things,
+and what was said at a meeting."""
 
 from __future__ import annotations
 
@@ -150,12 +151,87 @@ from ctassist.answer._answer_type import asks_what_was_said, lacks_answer_type
             ["Referrals fall into three groups: a, b and c."],
             None,
         ),
+        # "How many X ...?" needs a number of X, not of something else.
+        (
+            "How many police officers were interviewed for the inspection?",
+            ["The inspection covered all 43 Home Office police forces."],
+            "number of officers",
+        ),
+        (
+            "How many of the referrals were discussed at a Channel panel?",
+            ["Of the 6,922 referrals to Prevent, 893 were discussed at a Channel panel."],
+            None,
+        ),
+        (
+            "How many regions make up the regional delivery model?",
+            ["The recommendations completed by 20 February 2024 include a regional delivery model."],
+            "number of regions",
+        ),
+        ("How many counter-terrorism units are there?", ["There are eleven counter-terrorism units."], None),
+        # Placeholders are counted in other words ("people" as "referrals").
+        ("How many people were referred?", ["There were 6,922 referrals to Prevent."], None),
+        # Money needs an amount of money.
+        (
+            "How much did the Independent Review of Prevent cost?",
+            ["The Independent Review of Prevent made 34 recommendations."],
+            "amount of money",
+        ),
+        ("What is the annual budget for Prevent?", ["Prevent has a budget of £49 million."], None),
+        ("What was the total cost of the response?", ["The response cost 12 million pounds."], None),
+        (
+            "Which groups did the programme pay most attention to?",
+            ["The programme paid most attention to Islamist groups."],
+            None,
+        ),
+        # "What day ...?" needs a day, not only the month.
+        (
+            "What day in October 2018 did fieldwork start?",
+            ["Fieldwork took place from October 2018 to February 2019."],
+            "day",
+        ),
+        ("What day did the duty begin?", ["The Prevent duty began on 1 July 2015."], None),
+        # A change over time needs a change; a comparison a comparative or two figures.
+        (
+            "Did referrals go up or down compared with the year before?",
+            ["In the year to March 2024, there were 6,922 referrals to Prevent."],
+            "change over time",
+        ),
+        (
+            "Did referrals go up or down compared with the year before?",
+            ["Referrals rose to 6,922 from 6,817 the year before."],
+            None,
+        ),
+        (
+            "Did the public group meet more often than the user group?",
+            ["The public group was attended by academics.", "The user group was attended by departments."],
+            "comparison",
+        ),
+        (
+            "Did more people die in the Westminster attack than in the Manchester Arena attack?",
+            ["The Westminster attack killed 5 people.", "The Manchester Arena attack killed 22 people."],
+            None,
+        ),
+        # "Which minister ...?" needs a person's name, not an acronym.
+        ("Which inspector led CT1?", ["CT1 examined CT commanders, as CT2 and CT3 did."], "names"),
+        (
+            "Which minister appointed the reviewer?",
+            ["The reviewer was appointed by James Brokenshire."],
+            None,
+        ),
     ],
 )
 def test_the_answer_type_must_be_in_the_answer(
     question: str, sentences: list[str], lacking: str | None
 ) -> None:
     assert lacks_answer_type(question, sentences) == lacking
+
+
+def test_a_counted_word_the_corpus_never_uses_is_not_asked_of_the_evidence() -> None:
+    # "councils": the corpus says "local authorities", so the count need not name them.
+    evidence = ["There are 317 local authorities with a Channel panel."]
+    question = "How many councils run a Channel panel?"
+    assert lacks_answer_type(question, evidence) == "number of councils"
+    assert lacks_answer_type(question, evidence, known_term={"local", "author"}.__contains__) is None
 
 
 @pytest.mark.parametrize(

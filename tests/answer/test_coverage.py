@@ -78,6 +78,26 @@ def test_a_figure_is_met_by_its_number_word() -> None:
     assert missing_terms("Which of the 5 Ps?", ["the four Ps: Prevent, ..."]) == ["5"]
 
 
+def test_a_figure_given_as_a_bound_is_met_by_any_figure_of_its_kind() -> None:
+    founded = ["The CONTEST strategy was first published in 2003."]
+    assert missing_terms("Did CONTEST exist before 2005?", founded) == []
+    assert missing_terms("Was CONTEST revised after 2010?", founded) == []
+    # A year asked as a value must be met as written.
+    assert missing_terms("Was CONTEST revised in 2005?", founded) == ["2005"]
+    # A bound year needs some year in the evidence, not any figure.
+    assert missing_terms("Did CONTEST exist before 2005?", ["CONTEST has four strands."]) == ["2005"]
+
+
+def test_a_figure_within_a_range_the_evidence_states_is_met() -> None:
+    consent = [
+        "For a person under the age of 18, consent to Channel support is given by a parent or guardian."
+    ]
+    assert missing_terms("Can a 16 year old consent to Channel support?", consent) == []
+    assert missing_terms("Can a 19 year old consent to Channel support?", consent) == ["19"]
+    assert missing_terms("Do 250 staff work there?", ["More than 200 staff work there."]) == []
+    assert missing_terms("Do 150 staff work there?", ["More than 200 staff work there."]) == ["150"]
+
+
 def test_condition_terms_leave_out_framing_question_and_unknown_words(vocabulary: set[str]) -> None:
     terms = condition_terms(
         "In which year did the police make the most referrals to Prevent?", vocabulary.__contains__
@@ -147,6 +167,29 @@ def test_the_passage_around_the_evidence_meets_conditions_but_not_negations(voca
     around = ["The review was not welcomed by all. 30 of the 34 recommendations were complete."]
     question = "Which of the review's recommendations were incomplete?"
     assert fails_conditions(question, complete, known, context=around) == ["incomplet"]
+
+
+def test_an_acronym_condition_is_met_by_the_words_it_abbreviates(vocabulary: set[str]) -> None:
+    evidence = [
+        "The 2020 inspection examined consistency with regional counter-terrorism units and information sharing."
+    ]
+    question = "Did the 2020 inspection examine consistency with the regional CT units?"
+    assert fails_conditions(question, evidence, vocabulary.__contains__) == []
+    assert fails_conditions(
+        "Did the 2020 inspection examine consistency with the regional CT units?",
+        ["The 2020 inspection examined consistency with regional units and information sharing."],
+        vocabulary.__contains__,
+    ) == ["ct"]
+
+
+def test_words_that_shape_a_yes_no_question_set_no_condition() -> None:
+    known = {"whether", "govern", "accept", "recommend", "rather", "pass", "case"}.__contains__
+    assert condition_terms("Whether the government accepted the recommendations?", known) == [
+        "govern",
+        "accept",
+        "recommend",
+    ]
+    assert condition_terms("Is the case managed rather than passed on?", known) == ["case", "pass"]
 
 
 def test_a_paraphrase_is_left_to_the_models(vocabulary: set[str]) -> None:

@@ -267,6 +267,11 @@ _LIGHT_VERB = re.compile(
     r"\b(?:take|takes|took|taken|taking)\s+(?:place|part)\b",
     re.IGNORECASE,
 )
+# "What obligation does the Act *place on* partners?": the verb only carries its object.
+_PLACE_ON = re.compile(
+    r"\b(?:place|places|placed|placing|impose|imposes|imposed|imposing)\b(?=(?:\s+[\w'’-]+){0,3}?\s+(?:on|upon)\b)",
+    re.IGNORECASE,
+)
 #: Shortest stem compared by prefix ("give" matches "given").
 _MIN_PREFIX = 4
 #: Logits above the abstention threshold from which evidence with an unmet word is put to
@@ -290,9 +295,26 @@ def condition_terms(question: str, known_term: Callable[[str], bool]) -> list[st
     """
     return [
         term
-        for term in dict.fromkeys(content_terms(_LIGHT_VERB.sub("take", question)))
+        for term in dict.fromkeys(content_terms(_PLACE_ON.sub("", _LIGHT_VERB.sub("take", question))))
         if term not in _FRAMING and term not in _QUESTION_WORDS and known_term(term)
     ]
+
+
+# Words that documents and questions use for one another, so that one meets the other:
+# how a duty is put ("obliged" / "must" / "requires"), how something came to be
+# ("created" / "designed"), what an inspection reported ("identified" / "found") and
+# what a rule reaches ("applies" / "covers").
+_SAME_MEANING = tuple(
+    frozenset(content_terms(group))
+    for group in (
+        "oblige obligation required requirement duty mandatory compulsory",
+        "create design develop establish",
+        "find found identify highlight",
+        "apply cover",
+    )
+)
+# Modal verbs are stopwords, so they are looked for as words: "must" meets "obliged".
+_OBLIGING_WORDS = frozenset({"must", "shall"})
 
 
 def unmet_conditions(conditions: list[str], evidence: Iterable[str]) -> list[str]:
@@ -304,7 +326,13 @@ def unmet_conditions(conditions: list[str], evidence: Iterable[str]) -> list[str
         >>> unmet_conditions(["polic", "forc"], ["The police made 28% of the referrals."])
         ['forc']
     """
-    evidence_terms = set(content_terms("\n".join(evidence)))
+    text = "\n".join(evidence)
+    evidence_terms = set(content_terms(text))
+    for group in _SAME_MEANING:
+        if group & evidence_terms:
+            evidence_terms |= group
+    if _OBLIGING_WORDS & set(words(text)):
+        evidence_terms |= _SAME_MEANING[0]
     return [
         term
         for term in conditions

@@ -182,6 +182,26 @@ def test_an_acronym_condition_is_met_by_the_words_it_abbreviates(vocabulary: set
     ) == ["ct"]
 
 
+def test_a_word_is_met_by_one_the_documents_use_for_it() -> None:
+    assert unmet_conditions(["oblig", "council"], ["Every local authority must ensure a panel exists."]) == [
+        "council"
+    ]
+    assert unmet_conditions(["oblig"], ["Section 38 requires Channel panel partners to co-operate."]) == []
+    assert unmet_conditions(["creat"], ["No training had been designed for strategic leads."]) == []
+    assert unmet_conditions(["identifi"], ["The inspection found that vetting was a barrier."]) == []
+    # Only within a group: "designed" does not meet "found".
+    assert unmet_conditions(["identifi"], ["No training had been designed for strategic leads."]) == [
+        "identifi"
+    ]
+
+
+def test_placing_a_duty_on_someone_sets_no_condition_of_its_own() -> None:
+    known = {"section", "oblig", "channel", "panel", "partner", "place", "worship", "attack"}.__contains__
+    question = "Which section places an obligation on Channel panel partners?"
+    assert condition_terms(question, known) == ["section", "oblig", "channel", "panel", "partner"]
+    assert condition_terms("Was the place of worship attacked?", known) == ["place", "worship", "attack"]
+
+
 def test_words_that_shape_a_yes_no_question_set_no_condition() -> None:
     known = {"whether", "govern", "accept", "recommend", "rather", "pass", "case"}.__contains__
     assert condition_terms("Whether the government accepted the recommendations?", known) == [

@@ -161,15 +161,25 @@ def lacks_answer_type(
 ) -> str | None:
     """The kind of answer the question asks for when the evidence holds none, else ``None``.
 
-    "When ...?" needs a date or year in the answer sentences, and "When will ...?" one
-    that looks ahead; "How many ...?" and "What percentage ...?" need a number the
-    question does not give itself (not the "2020" of "the 2020 inspection"); "Why ...?"
-    a cause or purpose; "Which force made the most ...?" a ranking; "Who ...?" some word
-    beyond the question's and a date; "Which department ...?" and "What are the names of
-    ...?" a name the question does not give. "What were the eight
-    recommendations?" needs eight things listed in the answer's passage (``passage``):
-    a passage that only says there were eight does not name them. Evidence without the
-    type answers another question.
+    Evidence without the type answers another question:
+
+    - "When ...?" needs a date or year in the answer sentences, "What day ...?" a day,
+      "When will ...?" a date that looks ahead.
+    - "How many ...?" and "What percentage ...?" need a number the question does not
+      give itself (not the "2020" of "the 2020 inspection"); "How many officers ...?" in
+      a sentence about officers, not forces; "How much did it cost?" an amount of money.
+    - "Did referrals go up or down ...?" needs a change; "Did A meet more often than
+      B?" a comparative or a figure for each side.
+    - "Why ...?" needs a cause or purpose in the best sentence (the first); "Which force
+      made the most ...?" a ranking.
+    - "Who ...?" needs some word beyond the question's and a date; "Which department
+      ...?", "Which minister ...?" and "What are the names of ...?" a name the question
+      does not give.
+    - "What were the eight recommendations?" needs eight things listed in the answer's
+      passage (``passage``): a passage that only says there were eight does not name them.
+
+    ``known_term`` (whether the corpus uses a stemmed word) spares a counted word the
+    corpus never uses ("how many councils" where it says "local authorities").
 
     Example:
         >>> lacks_answer_type("When did the user group meet?", ["The user group was attended by ministries."])
@@ -209,7 +219,7 @@ def lacks_answer_type(
         )
     ):
         return f"number of {counted}"
-    if _ASKS_FOR_REASON.search(question) and not _REASON.search(text):
+    if _ASKS_FOR_REASON.search(question) and not _REASON.search(sentences[0] if sentences else ""):
         return "reason"
     if _ASKS_FOR_RANKING.search(question) and not _RANKING.search(text):
         return "ranking"

@@ -39,6 +39,15 @@ from ctassist.answer._answer_type import asks_what_was_said, lacks_answer_type
         ),
         # "Why ...?" needs a cause or a purpose.
         ("Why is the report redacted?", ["The published report is redacted."], "reason"),
+        # ... in the best sentence: another sentence's cause is about something else.
+        (
+            "Why was William Shawcross chosen as the reviewer?",
+            [
+                "William Shawcross was appointed as the reviewer on 26 January 2021.",
+                "Lord Carlile was removed as the reviewer after a legal challenge.",
+            ],
+            "reason",
+        ),
         (
             "Why was Lord Carlile removed?",
             ["Lord Carlile was removed in 2019, after a legal challenge."],

@@ -386,7 +386,8 @@ _MEETING = re.compile(
 
 def asks_what_was_said(question: str, context: str = "") -> bool:
     """Whether the question asks what was said, raised or agreed at a meeting: only the
-    meeting's notes can answer that, never another document about the group.
+    meeting's notes can answer that, never another document about the group (unless it
+    reports what the group discussed: see :func:`reports_discussion`).
 
     Args:
         question: The question as asked (a follow-up's own words).
@@ -400,3 +401,30 @@ def asks_what_was_said(question: str, context: str = "") -> bool:
         True
     """
     return bool(_SPEECH.search(question) and _MEETING.search(f"{question} {context}"))
+
+
+_ASKS_FOR_TOPICS = re.compile(r"\bdiscuss(?:ed|es|ing|ions?)?\b|\btalk(?:ed|s)?\s+about\b", re.IGNORECASE)
+_REPORTS_DISCUSSION = re.compile(r"\bdiscuss(?:ed|es|ing|ions?)?\b|\btalked\s+about\b", re.IGNORECASE)
+
+
+def reports_discussion(question: str, passage: str) -> bool:
+    """Whether a passage other than a meeting's notes answers a question about a meeting:
+    what a group *discussed* (its topics) may come from a document that says what the
+    group's discussions were about ("Reference groups' discussions focused on the
+    following questions"); what was said, raised or agreed only from the notes.
+
+    Example:
+        >>> passage = "Reference groups' discussions focused on the following questions."
+        >>> reports_discussion("What did the reference groups discuss?", passage)
+        True
+        >>> reports_discussion("What did the reference groups agree?", passage)
+        False
+    """
+    return bool(
+        _ASKS_FOR_TOPICS.search(question)
+        and not re.search(
+            r"\b(?:said|say|says|raised?|agreed?|decided?|told|minuted)\b", question, re.IGNORECASE
+        )
+        and _REPORTS_DISCUSSION.search(passage)
+        and _MEETING.search(passage)
+    )

@@ -18,6 +18,7 @@ from ctassist.answer._answer_type import (
     asks_what_was_said,
     lacks_answer_type,
     lists_in_one_sentence,
+    reports_discussion,
 )
 from ctassist.answer._coverage import (
     MIN_CONDITION_GAIN,
@@ -222,8 +223,14 @@ class ExtractiveComposer:
             return _Selection([], best, passage_scores)
         if asks_what_was_said(conditions, question):
             # Only a meeting's notes record what was said there: another document about
-            # the group would put words in the meeting's mouth.
-            ranked = [e for e in ranked if e.passage.kind == "notes" and e.score >= self.threshold]
+            # the group would put words in the meeting's mouth, unless it says itself what
+            # the group discussed.
+            ranked = [
+                e
+                for e in ranked
+                if (e.passage.kind == "notes" or reports_discussion(conditions, e.passage.text))
+                and e.score >= self.threshold
+            ]
             if not ranked:
                 reason = "no meeting notes among the closest passages record what was said"
                 return _Selection([], best, passage_scores, ("notes",), reason)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ctassist.answer._answer_type import asks_what_was_said, lacks_answer_type
+from ctassist.answer._answer_type import asks_what_was_said, lacks_answer_type, reports_discussion
 
 
 @pytest.mark.parametrize(
@@ -296,3 +296,39 @@ def test_a_question_for_n_things_needs_them_listed(question: str, passage: str, 
 )
 def test_what_was_said_at_a_meeting(question: str, asks: bool) -> None:
     assert asks_what_was_said(question) is asks
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "reports"),
+    [
+        (
+            "Did the reference groups discuss the role of the police?",
+            "Reference groups' discussions focused on the following questions.",
+            True,
+        ),
+        (
+            "What did the reference groups talk about?",
+            "The reference groups discussed three questions.",
+            True,
+        ),
+        # What was said or agreed is only in the notes.
+        (
+            "What was said at the reference group meeting?",
+            "The reference groups discussed three questions.",
+            False,
+        ),
+        (
+            "What did the reference groups agree to discuss?",
+            "The reference groups discussed three questions.",
+            False,
+        ),
+        # A passage that does not report the discussion does not answer it.
+        (
+            "What did the reference groups discuss?",
+            "The public reference group was attended by academics.",
+            False,
+        ),
+    ],
+)
+def test_a_document_may_report_what_a_group_discussed(question: str, passage: str, reports: bool) -> None:
+    assert reports_discussion(question, passage) is reports

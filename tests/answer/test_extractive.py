@@ -351,6 +351,19 @@ def test_what_was_said_at_a_meeting_comes_from_its_notes_only(
     assert {c.doc for c in with_notes.citations} == {PUBLIC_NOTE_ID}
 
 
+def test_what_a_group_discussed_may_come_from_a_document_that_reports_it(
+    composer: ExtractiveComposer, tmp_path: Path
+) -> None:
+    corpus = write_test_corpus(tmp_path / "corpus")
+    sources = _passages("sources/counter-terrorism-inspections.txt", corpus=corpus)
+    # The document says what the discussions focused on: the topics, not what was said.
+    composition = composer.compose("What did the Prevent reference groups discuss?", sources)
+    assert not composition.abstained, composition.reason
+    _assert_well_cited(composition, corpus)
+    assert "What is the role of the police in stopping people being drawn into terrorism?" in composition.text
+    assert composer.compose("What did the Prevent reference groups agree?", sources).abstained
+
+
 def test_a_follow_up_about_another_year_does_not_answer_with_the_last_one(
     composer: ExtractiveComposer,
 ) -> None:

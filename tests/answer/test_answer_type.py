@@ -273,6 +273,22 @@ def test_a_counted_word_the_corpus_never_uses_is_not_asked_of_the_evidence() -> 
             "The inspection made eight recommendations.\n\nSource: https://example.org/report",
             "list of eight",
         ),
+        # Other ways of asking for N things.
+        (
+            "What did the eight recommendations of the inspection say?",
+            "The inspection made eight recommendations. Forces welcomed them.",
+            "list of eight",
+        ),
+        (
+            "Which four of the 34 recommendations were still outstanding?",
+            "By February 2024, 30 of the 34 recommendations were complete.",
+            "list of four",
+        ),
+        (
+            "What three areas did the inspection examine?",
+            "The inspection examined three areas: capability; consistency; and information sharing.",
+            None,
+        ),
     ],
 )
 def test_a_question_for_n_things_needs_them_listed(question: str, passage: str, lacking: str | None) -> None:

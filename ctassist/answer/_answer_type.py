@@ -21,7 +21,7 @@ from ctassist.answer._coverage import _FRAMING, _NUMBER_WORDS, _SENTENCE_BREAK, 
 _ASKS_FOR_DATE = re.compile(
     # "When might officers ...?" asks in what circumstances, not at what time.
     r"^\s*(?:and\s+)?(?:when\b(?!\s+(?:might|may|can|could|should|would|must)\b)|since when\b|"
-    r"(?:on|in|from|by)?\s*(?:what|which)\s+(?:date|year|day|month)\b)",
+    r"(?:on|in|from|by)?\s*(?:what|which)\s+(?:date|year|day|month)s?\b)",
     re.IGNORECASE,
 )
 _ASKS_FOR_NUMBER = re.compile(

@@ -14,6 +14,7 @@ from ctassist.answer._answer_type import asks_what_was_said, lacks_answer_type, 
     [
         ("When did the Prevent duty begin?", ["The Prevent duty began on 1 July 2015."], None),
         ("On what date did the user group meet?", ["The user group was attended by departments."], "date"),
+        ("On what dates did the groups meet?", ["The groups were attended by departments."], "date"),
         (
             "Since when has the guidance been in force?",
             ["It has been in force since 31 December 2023."],

@@ -57,7 +57,8 @@ class Settings:
             the extra pass costs ~25 ms a passage for no gain on ``evals/``).
         sentence_pool: Candidate sentences the cross-encoder scores per question.
         abstain_threshold: The best sentence's cross-encoder logit must reach this, or the
-            assistant abstains (calibrated on ``evals/questions.jsonl``).
+            assistant abstains (calibrated with ``python -m evals.calibrate`` on
+            ``evals/questions.jsonl`` and ``heldout`` to ``heldout8``: 413 questions).
         check_conditions: Abstain when a word of the question that the corpus uses is
             missing from the chosen answer sentences (an unmet condition).
         llm: ``none`` (extractive answers), ``gguf`` (local llama.cpp model) or
@@ -90,7 +91,7 @@ class Settings:
     candidates: int = 30
     rerank: bool = False
     sentence_pool: int = 6
-    abstain_threshold: float = 0.0
+    abstain_threshold: float = -3.07
     check_conditions: bool = True
     llm: LLMBackend = "none"
     llm_model_path: str = ""

@@ -8,9 +8,11 @@ moves with the threshold. So this composes every question's answer exactly as
 ``Assistant.ask`` would (follow-ups resolved, the same passages, "the other ..." answers
 excluded) at every candidate threshold. It chooses the threshold that makes the most
 right decisions on a calibration split (questions at even 0-based positions of the
-file): an abstention on an unanswerable question, or an answer that holds the gold facts
-of an answerable one (an answer without them is no better than an abstention). It
-reports abstention F1 on the held-out split (odd positions).
+files, taken in order): an abstention on an unanswerable question, or an answer that holds
+the gold facts of an answerable one, less the answers without them (a wrong answer is
+quoted as readily as a right one). It reports abstention F1 on the held-out split (odd
+positions). Give several ``--questions`` files to calibrate on more questions than one
+set holds.
 
 Exit codes: 0 done; 2 bad arguments, question set, corpus or index.
 """
@@ -60,13 +62,16 @@ class Scored:
         return self.abstains.get(threshold, self.score < threshold)
 
     def right_at(self, threshold: float) -> float:
-        """1 for a right decision at ``threshold``: an abstention on an unanswerable
-        question, or an answer holding the gold facts (partly right: their share)."""
+        """The worth of the decision at ``threshold``, against abstaining on an
+        answerable question (0): 1 for an abstention on an unanswerable question
+        (answering it is 0) and for an answer holding an answerable question's gold
+        facts, -1 for an answer holding none of them, their share in between (2f - 1).
+        A wrong answer costs what a right one gains: either is quoted."""
         if not self.question.answerable:
             return float(self.abstains_at(threshold))
         if self.abstains_at(threshold):
             return 0.0
-        return self.fact_recall.get(threshold, 1.0)
+        return 2 * self.fact_recall.get(threshold, 1.0) - 1
 
 
 def best_scores(assistant: Assistant, questions: Sequence[Question]) -> list[Scored]:
@@ -196,14 +201,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--index", type=Path, metavar="DIR", help="query this index (default: a temporary one)"
     )
     parser.add_argument(
-        "--questions", type=Path, default=DATASET, metavar="FILE", help="question set (JSONL)"
+        "--questions",
+        type=Path,
+        nargs="+",
+        default=[DATASET],
+        metavar="FILE",
+        help="question sets (JSONL), taken in order",
     )
     parser.add_argument(
         "--json", type=Path, metavar="FILE", help="also write the result and every score as JSON"
     )
     args = parser.parse_args(argv)
     try:
-        questions = load_questions(args.questions, corpus_dir=args.corpus.resolve())
+        questions = [
+            question
+            for path in args.questions
+            for question in load_questions(path, corpus_dir=args.corpus.resolve())
+        ]
     except DatasetError as exc:
         print(f"evals: error: {exc}", file=sys.stderr)
         return 2

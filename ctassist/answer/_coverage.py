@@ -76,9 +76,10 @@ def missing_terms(question: str, evidence: Iterable[str]) -> list[str]:
     missing = []
     for term in specific_terms(question):
         if any(ch.isdigit() for ch in term):
-            if term in bounds:
-                # "Did CONTEST exist before 2005?" is answered by the year it began.
-                met = re.search(YEAR if re.fullmatch(YEAR, term) else r"\d", text) is not None
+            if term in bounds and re.fullmatch(YEAR, term):
+                # "Did CONTEST exist before 2005?" is answered by the year it began. (Not
+                # "children under 15": a bound on what is counted is a condition.)
+                met = re.search(YEAR, text) is not None
             else:
                 met = (
                     set(words(term)) <= evidence_words
@@ -95,8 +96,8 @@ def missing_terms(question: str, evidence: Iterable[str]) -> list[str]:
 _LOWER_BOUND = r"over|above|more\s+than|older\s+than|at\s+least"
 _UPPER_BOUND = r"under|below|less\s+than|fewer\s+than|younger\s+than|up\s+to"
 _AGE = r"(?:the\s+age\s+of\s+)?"
-# A figure the question gives as a bound ("before 2005", "more than 100"), not as a value
-# the evidence must repeat.
+# A figure the question gives as a bound ("before 2005"), not as a value the evidence
+# must repeat.
 _BOUND = re.compile(
     rf"\b(?:before|after|since|until|till|prior\s+to|earlier\s+than|later\s+than|by|"
     rf"{_LOWER_BOUND}|{_UPPER_BOUND}|at\s+most)\s+{_AGE}(?P<number>\d[\d,]*)",

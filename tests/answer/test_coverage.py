@@ -86,6 +86,9 @@ def test_a_figure_given_as_a_bound_is_met_by_any_figure_of_its_kind() -> None:
     assert missing_terms("Was CONTEST revised in 2005?", founded) == ["2005"]
     # A bound year needs some year in the evidence, not any figure.
     assert missing_terms("Did CONTEST exist before 2005?", ["CONTEST has four strands."]) == ["2005"]
+    # A bound on what is counted is a condition.
+    cases = ["In the year to March 2024, 512 referrals were adopted as Channel cases."]
+    assert missing_terms("How many Channel cases involved children under 15?", cases) == ["15"]
 
 
 def test_a_figure_within_a_range_the_evidence_states_is_met() -> None:

@@ -91,7 +91,7 @@ def test_calibrate_splits_even_and_odd_positions() -> None:
 
 def test_calibrate_counts_the_composer_checks_and_wrong_answers() -> None:
     """Decisions per threshold (``abstains``) override the score rule, and an answer
-    without the gold facts counts no better than an abstention."""
+    without the gold facts costs what a right answer gains."""
 
     def row(
         i: int, score: float, answerable: bool, abstains: dict[float, bool], facts: dict[float, float]
@@ -105,11 +105,13 @@ def test_calibrate_counts_the_composer_checks_and_wrong_answers() -> None:
         row(0, 6.0, True, {1.0: False, 5.0: False}, {1.0: 1.0, 5.0: 1.0}),
         # Scores above both thresholds, but a check abstains once the threshold is 5.
         row(2, 7.0, False, {1.0: False, 5.0: True}, {1.0: 0.0, 5.0: 0.0}),
-        # Answered at 1 but without its facts: worth no more than the abstention at 5.
+        # Answered at 1 but without its facts: worse than the abstention at 5.
         row(4, 2.0, True, {1.0: False, 5.0: True}, {1.0: 0.0, 5.0: 0.0}),
+        # Half its facts: as good as abstaining.
+        row(6, 2.0, True, {1.0: False, 5.0: True}, {1.0: 0.5, 5.0: 0.0}),
     ]
-    assert [r.right_at(1.0) for r in rows] == [1.0, 0.0, 0.0]
-    assert [r.right_at(5.0) for r in rows] == [1.0, 1.0, 0.0]
+    assert [r.right_at(1.0) for r in rows] == [1.0, 0.0, -1.0, 0.0]
+    assert [r.right_at(5.0) for r in rows] == [1.0, 1.0, 0.0, 0.0]
     assert rows[1].abstains_at(9.0)  # not tried: the score rule (7.0 < 9.0)
     result = calibrate(rows, current=1.0)
     assert result["recommended_threshold"] == 5.0

@@ -259,7 +259,7 @@ _FRAMING = frozenset(
         "issue issues problem problems detail details summary example examples page "
         # Words that shape a yes/no or contrastive question, not its subject ("and
         # *whether* the government took them on", "*rather* than passing it on").
-        "whether rather actually really already " + " ".join(_NUMBER_WORDS)
+        "whether rather actually really already else " + " ".join(_NUMBER_WORDS)
     )
 )
 # Light verbs of two words: their noun sets no condition. (Not "carry out": who carried
@@ -379,6 +379,45 @@ def fails_conditions(
     ]
     counted = len(conditions) + len(negated)
     return unmet if unmet and len(unmet) <= (1 - MIN_MET_SHARE) * counted + 1e-9 else []
+
+
+# "Which *software* do forces use?": the kind of thing asked for, when the wh-word's noun
+# stands alone before the verb.
+_ASKED_KIND = re.compile(
+    r"\b(?:which|what)\s+(?P<word>[a-z][a-z-]*)\s+"
+    r"(?:do|does|did|is|are|was|were|has|have|had|can|could|will|would|should|must|might|may)\b",
+    re.IGNORECASE,
+)
+# Nouns that only describe the answer's shape ("On what *basis* must ...?", "What *term*
+# does the Act use?"), whatever words the corpus answers in.
+_SHELL_NOUNS = frozenset(
+    content_terms(
+        "basis term terms period aspect piece part provision way means extent degree level form reason "
+        "purpose circumstance circumstances stage point role test criterion criteria standard condition "
+        "conditions status approach method process step factor"
+    )
+)
+
+
+def unknown_kind(question: str, known_term: Callable[[str], bool]) -> str | None:
+    """The kind of thing the question asks for ("Which *software* do forces use?") when
+    the corpus never uses the word, nor one it uses for it: no passage can name one.
+
+    Example:
+        >>> unknown_kind("Which software do forces use?", {"forc", "use"}.__contains__)
+        'software'
+        >>> unknown_kind("On what basis must police refer?", {"polic", "refer"}.__contains__) is None
+        True
+    """
+    for match in _ASKED_KIND.finditer(question):
+        word = match.group("word")
+        stems = content_terms(word.lower())
+        if not stems or stems[0] in _FRAMING or stems[0] in _SHELL_NOUNS or stems[0] in _QUESTION_WORDS:
+            continue
+        same = next((group for group in _SAME_MEANING if stems[0] in group), frozenset(stems[:1]))
+        if not any(known_term(stem) for stem in same):
+            return word
+    return None
 
 
 # A negating prefix before a word of five letters or more ("in|complete", "un|published";

@@ -27,6 +27,7 @@ from ctassist.answer._coverage import (
     in_corpus_words,
     missing_terms,
     question_words,
+    unknown_kind,
     without_term,
 )
 from ctassist.answer._followup import ResolvedQuestion
@@ -178,7 +179,8 @@ class ExtractiveComposer:
         pool = max(_MIN_PART_POOL, self.pool // len(parts)) if self.pool else None
         found = sentences(passages, avoid, other_years)
         selections = [
-            self._select(part, found, part if own_words else conditions or part, pool) for part in parts
+            self._select(part, found, part if own_words else conditions or part, pool, other_years)
+            for part in parts
         ]
         best = max(selection.best for selection in selections)
         passage_scores: dict[str, float] = {}
@@ -214,7 +216,14 @@ class ExtractiveComposer:
             other_years=resolved.other_years,
         )
 
-    def _select(self, question: str, found: list[Evidence], conditions: str, pool: int | None) -> _Selection:
+    def _select(
+        self,
+        question: str,
+        found: list[Evidence],
+        conditions: str,
+        pool: int | None,
+        other_years: tuple[str, ...],
+    ) -> _Selection:
         """The sentences that answer one (simple) question, or none with the reason."""
         ranked = self._score(question, found, pool)
         best = ranked[0].score if ranked else float("-inf")
@@ -239,7 +248,12 @@ class ExtractiveComposer:
         leading = [
             _passage_context(e.passage) for e in ranked[:_COVERAGE_SENTENCES] if e.score >= self.threshold
         ]
-        missing = missing_terms(question, leading)
+        kind = unknown_kind(question, self.known_term) if self.known_term is not None else None
+        if kind is not None:
+            reason = f"nothing in the corpus mentions “{kind}”"
+            return _Selection([], best, passage_scores, (kind,), reason)
+        # A follow-up about another year ("And the year before?") needs not the last one.
+        missing = [term for term in missing_terms(question, leading) if term not in other_years]
         if missing:
             reason = f"nothing in the closest passages mentions {_listing(missing)}"
             return _Selection([], best, passage_scores, tuple(missing), reason)

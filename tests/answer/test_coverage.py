@@ -13,6 +13,7 @@ from ctassist.answer._coverage import (
     missing_terms,
     negated_terms,
     specific_terms,
+    unknown_kind,
     unmet_conditions,
     unmet_negations,
     without_term,
@@ -203,6 +204,18 @@ def test_placing_a_duty_on_someone_sets_no_condition_of_its_own() -> None:
     question = "Which section places an obligation on Channel panel partners?"
     assert condition_terms(question, known) == ["section", "oblig", "channel", "panel", "partner"]
     assert condition_terms("Was the place of worship attacked?", known) == ["place", "worship", "attack"]
+
+
+def test_a_kind_of_thing_the_corpus_never_names_cannot_be_answered(vocabulary: set[str]) -> None:
+    known = vocabulary.__contains__
+    assert unknown_kind("Which software do forces use to record Prevent referrals?", known) == "software"
+    assert unknown_kind("What penalty does a specified authority face?", known) == "penalty"
+    # A kind the corpus names, a word that only shapes the answer, or a noun with more
+    # words before the verb is left to the other checks.
+    assert unknown_kind("Which sectors does the Prevent duty cover?", known) is None
+    assert unknown_kind("On what basis must the police make a referral?", known) is None
+    assert unknown_kind("What else had been delivered?", known) is None
+    assert unknown_kind("Which software packages do forces use?", known) is None
 
 
 def test_words_that_shape_a_yes_no_question_set_no_condition() -> None:

@@ -16,8 +16,26 @@ from tests.helpers import REPO
 
 def test_gate_runs_end_to_end_on_a_tiny_subset(tmp_path: Path) -> None:
     out = tmp_path / "report"
+    # The repository's targets, with a regression floor for fact recall.
+    thresholds = tmp_path / "thresholds.toml"
+    thresholds.write_text(
+        (REPO / "evals" / "thresholds.toml").read_text(encoding="utf-8") + "\n[floors]\nfact_recall = 0.5\n",
+        encoding="utf-8",
+    )
     done = subprocess.run(
-        [sys.executable, "-m", "evals", "--limit", "5", "--out", str(out), "--check", "--floors"],
+        [
+            sys.executable,
+            "-m",
+            "evals",
+            "--limit",
+            "5",
+            "--out",
+            str(out),
+            "--check",
+            "--floors",
+            "--thresholds",
+            str(thresholds),
+        ],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -198,6 +198,11 @@ _SHORTHAND = {
     "info": "information",
     "rec": "recommendation",
     "recs": "recommendations",
+    # Public-sector shorthand.
+    "la": "local authority",
+    "las": "local authorities",
+    "u18": "under 18",
+    "u18s": "under-18s",
     "w/": "with",
     "b/c": "because",
 }

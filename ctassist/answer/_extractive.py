@@ -269,7 +269,6 @@ class ExtractiveComposer:
             conditions,
             [e.text for e in chosen if e.passage.chunk_id == chosen[0].passage.chunk_id],
             chosen[0].passage.text,
-            self.known_term,
         )
         if lacking is not None:
             return _Selection([], best, passage_scores, (lacking,), f"the closest passages give no {lacking}")

@@ -202,7 +202,7 @@ _SHORTHAND = {
     "la": "local authority",
     "las": "local authorities",
     "u18": "under 18",
-    "u18s": "under-18s",
+    "u18s": "under 18s",
     "w/": "with",
     "b/c": "because",
 }

@@ -76,7 +76,7 @@ def test_chat_shorthand_is_read_as_words() -> None:
     assert in_corpus_words("are LAs under the prevent duty", "", known) == (
         "are local authorities under the prevent duty"
     )
-    assert in_corpus_words("u18s - who consents?", "", known) == "under-18s - who consents?"
+    assert in_corpus_words("u18s - who consents?", "", known) == "under 18s - who consents?"
 
 
 def test_a_figure_is_met_by_its_number_word() -> None:

@@ -182,30 +182,28 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
     """
     sentences = list(sentences)
     text = "\n".join(sentences)
+    # Numbers count only when the question does not give them itself.
+    asked_numbers = _numbers(question)
+    new_numbers = _numbers(text) - asked_numbers
     if _ASKS_FOR_DATE.search(question) and not _dates(text) - _dates(question):
         return "date"
     if _ASKS_FOR_DAY.search(question) and not _DAY.search(text):
         return "day"
     if _ASKS_FOR_CHANGE.search(question) and not _CHANGE.search(text):
         return "change over time"
-    if (
-        _ASKS_FOR_COMPARISON.search(question)
-        and not _COMPARATIVE.search(text)
-        and len(_numbers(text) - _numbers(question)) < 2
-    ):
+    if _ASKS_FOR_COMPARISON.search(question) and not _COMPARATIVE.search(text) and len(new_numbers) < 2:
         return "comparison"
     if _ASKS_FOR_FUTURE.search(question) and not any(
         _DATE.search(s) and _FUTURE.search(s) for s in sentences
     ):
         return "future date"
-    if _ASKS_FOR_NUMBER.search(question) and not _numbers(text) - _numbers(question):
+    if _ASKS_FOR_NUMBER.search(question) and not new_numbers:
         return "number"
     if _ASKS_FOR_MONEY.search(question) and not _MONEY.search(text):
         return "amount of money"
     counted = _counted(question)
     if counted is not None and not any(
-        _numbers(sentence) - _numbers(question) and _mentions_term(sentence, counted)
-        for sentence in sentences
+        _numbers(sentence) - asked_numbers and _mentions_term(sentence, counted) for sentence in sentences
     ):
         return f"number of {counted}"
     if _ASKS_FOR_REASON.search(question) and not _REASON.search(sentences[0] if sentences else ""):

@@ -236,9 +236,10 @@ _ACRONYM_IN_TEXT = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]\b")
 
 
 def _counted(question: str) -> str | None:
-    """What "How many ...?" counts: the last word of the words after "how many" up to a
-    stopword or a past participle ("How many police officers were ..." counts officers),
-    unless it is a placeholder ("people", "times") that evidence counts in other words.
+    """What "How many ...?" counts: of the words after "how many" up to a stopword or a
+    past participle, the first plural ("How many regions make up ..." counts regions),
+    else the last ("how many staff"); none when it is a placeholder ("people", "times")
+    that evidence counts in other words.
 
     Example:
         >>> _counted("How many police officers were interviewed?"), _counted("How many were hurt?")
@@ -253,13 +254,10 @@ def _counted(question: str) -> str | None:
         if lowered in STOPWORDS or (phrase and lowered.endswith("ed")):
             break
         phrase.append(lowered)
-    # The first plural is the counted noun ("how many regions make up ..."); without
-    # one, the last word before a stopword ("how many staff").
     plurals = [word for word in phrase if _singular(word) != word]
     counted = plurals[0] if plurals else phrase[-1] if phrase else None
-    if counted is None or not content_terms(counted) or content_terms(counted)[0] in _FRAMING:
-        return None
-    return counted
+    stems = content_terms(counted) if counted is not None else []
+    return counted if stems and stems[0] not in _FRAMING else None
 
 
 def _mentions_term(text: str, word: str) -> bool:

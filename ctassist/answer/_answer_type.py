@@ -362,9 +362,12 @@ _NAME_RUN = re.compile(r"\b[A-Z][a-z][\w'’-]*(?:[ \t]+(?:of[ \t]+|for[ \t]+|th
 _QUOTED_TITLE = re.compile(r"[“\"]([^”\"\n]*?\w\s+\w[^”\"\n]*?)[”\"]")
 
 
+# What only a meeting's notes record: what was said, raised, agreed or decided there.
+_SAID = r"said|say|says|raised?|agreed?|decided?|told|minuted"
+# What a document about the meeting may report: what was discussed.
+_DISCUSSED = r"\bdiscuss(?:ed|es|ing|ions?)?\b"
 _SPEECH = re.compile(
-    r"\b(?:said|say|says|saying|discuss|discussed|raised?|agreed?|decided?|told|spoke|minuted)\b|"
-    r"\bwhat (?:views|concerns|points|issues)\b",
+    rf"\b(?:{_SAID}|saying|discuss|discussed|spoke)\b|\bwhat (?:views|concerns|points|issues)\b",
     re.IGNORECASE,
 )
 # A particular meeting ("the meeting", "the user reference group's meeting"), not meetings
@@ -395,8 +398,9 @@ def asks_what_was_said(question: str, context: str = "") -> bool:
     return bool(_SPEECH.search(question) and _MEETING.search(f"{question} {context}"))
 
 
-_ASKS_FOR_TOPICS = re.compile(r"\bdiscuss(?:ed|es|ing|ions?)?\b|\btalk(?:ed|s)?\s+about\b", re.IGNORECASE)
-_REPORTS_DISCUSSION = re.compile(r"\bdiscuss(?:ed|es|ing|ions?)?\b|\btalked\s+about\b", re.IGNORECASE)
+_ASKS_FOR_TOPICS = re.compile(rf"{_DISCUSSED}|\btalk(?:ed|s)?\s+about\b", re.IGNORECASE)
+_ASKS_WHAT_WAS_SAID = re.compile(rf"\b(?:{_SAID})\b", re.IGNORECASE)
+_REPORTS_DISCUSSION = re.compile(rf"{_DISCUSSED}|\btalked\s+about\b", re.IGNORECASE)
 
 
 def reports_discussion(question: str, passage: str) -> bool:
@@ -414,9 +418,7 @@ def reports_discussion(question: str, passage: str) -> bool:
     """
     return bool(
         _ASKS_FOR_TOPICS.search(question)
-        and not re.search(
-            r"\b(?:said|say|says|raised?|agreed?|decided?|told|minuted)\b", question, re.IGNORECASE
-        )
+        and not _ASKS_WHAT_WAS_SAID.search(question)
         and _REPORTS_DISCUSSION.search(passage)
         and _MEETING.search(passage)
     )

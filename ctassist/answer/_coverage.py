@@ -310,14 +310,13 @@ def condition_terms(question: str, known_term: Callable[[str], bool]) -> list[st
 # how a duty is put ("obliged" / "must" / "requires"), how something came to be
 # ("created" / "designed"), what an inspection reported ("identified" / "found") and
 # what a rule reaches ("applies" / "covers").
-_SAME_MEANING = tuple(
-    frozenset(content_terms(group))
-    for group in (
-        "oblige obligation required requirement duty mandatory compulsory",
-        "create design develop establish",
-        "find found identify highlight",
-        "apply cover",
-    )
+_OBLIGATION = frozenset(content_terms("oblige obligation required requirement duty mandatory compulsory"))
+_SAME_MEANING = (
+    _OBLIGATION,
+    *(
+        frozenset(content_terms(group))
+        for group in ("create design develop establish", "find found identify highlight", "apply cover")
+    ),
 )
 # Modal verbs are stopwords, so they are looked for as words: "must" meets "obliged".
 _OBLIGING_WORDS = frozenset({"must", "shall"})
@@ -338,7 +337,7 @@ def unmet_conditions(conditions: list[str], evidence: Iterable[str]) -> list[str
         if group & evidence_terms:
             evidence_terms |= group
     if _OBLIGING_WORDS & set(words(text)):
-        evidence_terms |= _SAME_MEANING[0]
+        evidence_terms |= _OBLIGATION
     return [
         term
         for term in conditions
@@ -373,10 +372,11 @@ def fails_conditions(
     evidence = list(evidence)
     conditions = condition_terms(question, known_term)
     negated = negated_terms(question, known_term)
-    unmet = unmet_conditions(conditions, [*evidence, *context]) + unmet_negations(negated, evidence)
+    around = [*evidence, *context]
+    unmet = unmet_conditions(conditions, around) + unmet_negations(negated, evidence)
     # An acronym is met by the words it abbreviates ("regional CT units" by "regional
     # counter-terrorism units"), as in :func:`missing_terms`.
-    text = "\n".join([*evidence, *context])
+    text = "\n".join(around)
     unmet = [
         term
         for term in unmet

@@ -150,9 +150,10 @@ class ExtractiveComposer:
     ) -> Composition:
         """Builds the answer, or abstains when the best evidence is too weak, when the
         question's specific terms (numbers, names) occur in none of the leading passages
-        or it asks for a kind of thing the corpus never names, when the evidence lacks the kind of answer asked for (a date, a number, names, N
-        things listed; what was said at a meeting needs its notes), or when the chosen
-        sentences leave a condition of the question unmet.
+        or it asks for a kind of thing the corpus never names, when the evidence lacks
+        the kind of answer asked for (a date, a number, names, N things listed; what was
+        said at a meeting needs its notes), or when the chosen sentences leave a
+        condition of the question unmet.
 
         A compound question ("When did X begin, and when did Y publish Z?") is answered
         part by part, each part with its own sentences and checks; the answer holds the

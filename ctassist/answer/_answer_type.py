@@ -114,7 +114,8 @@ _ASKS_FOR_AGENT = re.compile(r"(?:^|[,;]\s*)(?:and\s+|by\s+)?(?:who|whom)\b", re
 # "Which department ...?", "Which other inspectorate ...?": a body such questions ask for
 # has a name ("the Home Office"), which the answer must give beyond the question's own.
 _ASKS_FOR_NAMED_BODY = re.compile(
-    r"\bwhich\s+(?:\w+\s+)?(?:department|ministry|inspectorate|force|council|regulator|court|committee|agency)s?\b",
+    r"\bwhich\s+(?:\w+\s+)?(?:department|ministry|inspectorate|force|council|regulator|court|committee|agency|"
+    r"body|bodies|organi[sz]ations?)s?\b",
     re.IGNORECASE,
 )
 # "Which minister appointed ...?" asks for a person, named in words, not an acronym.

@@ -302,8 +302,14 @@ def condition_terms(question: str, known_term: Callable[[str], bool]) -> list[st
     return [
         term
         for term in dict.fromkeys(content_terms(_PLACE_ON.sub("", _LIGHT_VERB.sub("take", question))))
-        if term not in _FRAMING and term not in _QUESTION_WORDS and known_term(term)
+        if term not in _FRAMING and term not in _BODY and term not in _QUESTION_WORDS and known_term(term)
     ]
+
+
+# "Which *body* published ...?": the kind of answer, which the evidence names ("HMIC")
+# rather than calls a body. Unlike a placeholder of ``_FRAMING``, "How many bodies ...?"
+# still counts bodies (see ``_answer_type``).
+_BODY = frozenset(content_terms("body bodies organisation organisations organization organizations"))
 
 
 # Words that documents and questions use for one another, so that one meets the other:

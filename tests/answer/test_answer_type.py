@@ -105,6 +105,15 @@ from ctassist.answer._answer_type import asks_what_was_said, lacks_answer_type, 
             "name",
         ),
         ("To which department do staff send referral data?", ["They return data to the Home Office."], None),
+        # So does "Which body ...?": an acronym names one.
+        ("Which body published the 2009 report?", ["The report was published in 2009."], "name"),
+        ("Which body published the 2009 report?", ["In 2009, HMIC published the report."], None),
+        # "How many bodies ...?" still counts bodies.
+        (
+            "How many bodies are Channel panel partners?",
+            ["Two key police roles are the case officer and the coordinator."],
+            "number of bodies",
+        ),
         # "The" opening a sentence makes no name of "The Westminster attack".
         (
             "Which police force was PC Keith Palmer in?",

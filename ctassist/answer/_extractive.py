@@ -253,11 +253,19 @@ class ExtractiveComposer:
         if kind is not None:
             reason = f"nothing in the corpus mentions “{kind}”"
             return _Selection([], best, passage_scores, (kind,), reason)
-        # A follow-up about another year ("And the year before?") needs not the last one.
-        missing = [term for term in missing_terms(question, leading) if term not in other_years]
-        if missing:
-            reason = f"nothing in the closest passages mentions {_listing(missing)}"
-            return _Selection([], best, passage_scores, tuple(missing), reason)
+        # The question's names and figures must be in the passage of the best sentence: a
+        # count from one report and the year of another answer nothing. A follow-up about
+        # another year ("And the year before?") needs not the last one.
+        apart = [
+            t for t in missing_terms(question, [_passage_context(ranked[0].passage)]) if t not in other_years
+        ]
+        if apart:
+            missing = [term for term in missing_terms(question, leading) if term not in other_years]
+            if missing:
+                reason = f"nothing in the closest passages mentions {_listing(missing)}"
+                return _Selection([], best, passage_scores, tuple(missing), reason)
+            reason = f"the passage that answers best does not mention {_listing(apart)}"
+            return _Selection([], best, passage_scores, tuple(apart), reason)
         chosen = [ranked[0]]
         for evidence in ranked[1:]:
             if len(chosen) >= self.max_sentences or evidence.score < max(best - self.margin, self.threshold):

@@ -126,6 +126,11 @@ def test_abstention_text_gives_the_reason_when_there_is_one() -> None:
             "What day in October 2018 did fieldwork for the 2020 Prevent inspection begin?",
             "the closest passages give no day",
         ),
+        # The counts are of other reports; HMIC's 2009 report is in another passage.
+        (
+            "How many recommendations did HMIC's 2009 Prevent report make?",
+            "the passage that answers best does not mention “HMIC's” or “2009”",
+        ),
     ],
 )
 def test_the_abstention_says_what_the_evidence_lacks(

@@ -142,6 +142,18 @@ _ASKS_FOR_RANKING = re.compile(_SUPERLATIVE, re.IGNORECASE)
 _RANKING = re.compile(
     rf"{_SUPERLATIVE}|\b(?:majority|top|leading|first|last|recent)\b|\bthan any\b", re.IGNORECASE
 )
+# "Is Prevent racist?", "Was the review right to say ...?" ask for a verdict. Evidence
+# that reports what was said, without the verdict, does not give one (nor does "Is it
+# right that ...?", which only asks whether something is so).
+_VERDICT = (
+    r"\b(?:right(?![-\s]wing)|wrong|fair|unfair|justified|unjustified|correct|incorrect|racist|discriminatory|"
+    r"biased|islamophobic|legitimate|proportionate|disproportionate)\b"
+)
+_ASKS_FOR_VERDICT = re.compile(
+    rf"^\s*(?:and\s+)?(?:is|was|are|were|isn't|wasn't)\b[^?]{{0,80}}?(?P<verdict>{_VERDICT})(?!\s+that\b)",
+    re.IGNORECASE,
+)
+_VERDICT_WORD = re.compile(_VERDICT, re.IGNORECASE)
 # "Name the three groups" asks for a list, not for names.
 _ASKS_FOR_NAMES = re.compile(r"\bnames?\s+of\b|\bwho\s+(?:are|were)\s+the\s+members\b", re.IGNORECASE)
 _COUNTS = {word: n for n, word in enumerate(_NUMBER_WORDS, 2)}
@@ -211,6 +223,11 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
         return "reason"
     if _ASKS_FOR_RANKING.search(question) and not _RANKING.search(text):
         return "ranking"
+    verdict = _ASKS_FOR_VERDICT.search(question)
+    if verdict is not None:
+        asked = verdict.group("verdict").lower()
+        if asked not in {word.lower() for word in _VERDICT_WORD.findall(text)}:
+            return f"view on whether it is {asked}"
     if _ASKS_FOR_AGENT.search(question) and not _says_more(text, question):
         return "person or body"
     if _ASKS_FOR_NAMED_BODY.search(question) and not _new_names(text, question, acronyms=True):

@@ -273,6 +273,10 @@ _LIGHT_VERB = re.compile(
     r"\b(?:take|takes|took|taken|taking)\s+(?:place|part)\b",
     re.IGNORECASE,
 )
+# "Is it *right* that only the police refer?" asks whether something is so.
+_IS_IT_SO = re.compile(
+    r"\b(?:is|was|isn't|wasn't)\s+it\s+(?:right|true|correct|the\s+case)\s+that\b", re.IGNORECASE
+)
 # "What obligation does the Act *place on* partners?": the verb only carries its object.
 _PLACE_ON = re.compile(
     r"\b(?:place|places|placed|placing|impose|imposes|imposed|imposing)\b(?=(?:\s+[\w'’-]+){0,3}?\s+(?:on|upon)\b)",
@@ -301,7 +305,9 @@ def condition_terms(question: str, known_term: Callable[[str], bool]) -> list[st
     """
     return [
         term
-        for term in dict.fromkeys(content_terms(_PLACE_ON.sub("", _LIGHT_VERB.sub("take", question))))
+        for term in dict.fromkeys(
+            content_terms(_PLACE_ON.sub("", _LIGHT_VERB.sub("take", _IS_IT_SO.sub("", question))))
+        )
         if term not in _FRAMING and term not in _BODY and term not in _QUESTION_WORDS and known_term(term)
     ]
 

@@ -108,6 +108,19 @@ from ctassist.answer._answer_type import asks_what_was_said, lacks_answer_type, 
         # So does "Which body ...?": an acronym names one.
         ("Which body published the 2009 report?", ["The report was published in 2009."], "name"),
         ("Which body published the 2009 report?", ["In 2009, HMIC published the report."], None),
+        # A verdict needs the evidence to give it, not to report what someone said.
+        (
+            "Is Prevent racist?",
+            ["Prevent is one of the four strands of CONTEST."],
+            "view on whether it is racist",
+        ),
+        (
+            "Was the review right to say there is a double standard?",
+            ["The review described a double standard between Islamism and the extreme right wing."],
+            "view on whether it is right",
+        ),
+        ("Was the inspection fair to forces?", ["The inspection was fair to forces."], None),
+        ("Is it right that only the police can refer?", ["Only the police can refer."], None),
         # "How many bodies ...?" still counts bodies.
         (
             "How many bodies are Channel panel partners?",

@@ -237,6 +237,16 @@ def test_words_that_shape_a_yes_no_question_set_no_condition() -> None:
         "recommend",
     ]
     assert condition_terms("Is the case managed rather than passed on?", known) == ["case", "pass"]
+    # "Is it right that ...?" asks whether something is so.
+    known = {"right", "true", "polic", "refer", "wing"}.__contains__
+    assert condition_terms("Is it right that only the police refer?", known) == ["polic", "refer"]
+    assert condition_terms("Is it true that only the police refer?", known) == ["polic", "refer"]
+    assert condition_terms("Did the police refer the right wing?", known) == [
+        "polic",
+        "refer",
+        "right",
+        "wing",
+    ]
 
 
 def test_a_paraphrase_is_left_to_the_models(vocabulary: set[str]) -> None:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 
 from ctassist._text import STOPWORDS, YEAR, content_terms, mentions
-from ctassist.answer._coverage import _FRAMING, _NUMBER_WORDS, _SENTENCE_BREAK, _WORD
+from ctassist.answer._coverage import _FRAMING, _IS_IT_SO, _NUMBER_WORDS, _SENTENCE_BREAK, _WORD
 
 _ASKS_FOR_DATE = re.compile(
     # "When might officers ...?" asks in what circumstances, not at what time.
@@ -115,7 +115,7 @@ _ASKS_FOR_AGENT = re.compile(r"(?:^|[,;]\s*)(?:and\s+|by\s+)?(?:who|whom)\b", re
 # has a name ("the Home Office"), which the answer must give beyond the question's own.
 _ASKS_FOR_NAMED_BODY = re.compile(
     r"\bwhich\s+(?:\w+\s+)?(?:department|ministry|inspectorate|force|council|regulator|court|committee|agency|"
-    r"body|bodies|organi[sz]ations?)s?\b",
+    r"body|bodies|organi[sz]ation)s?\b",
     re.IGNORECASE,
 )
 # "Which minister appointed ...?" asks for a person, named in words, not an acronym.
@@ -143,14 +143,14 @@ _RANKING = re.compile(
     rf"{_SUPERLATIVE}|\b(?:majority|top|leading|first|last|recent)\b|\bthan any\b", re.IGNORECASE
 )
 # "Is Prevent racist?", "Was the review right to say ...?" ask for a verdict. Evidence
-# that reports what was said, without the verdict, does not give one (nor does "Is it
-# right that ...?", which only asks whether something is so).
+# that reports what was said, without the verdict, does not give one. ("Is it right
+# that ...?" only asks whether something is so.)
 _VERDICT = (
     r"\b(?:right(?![-\s]wing)|wrong|fair|unfair|justified|unjustified|correct|incorrect|racist|discriminatory|"
     r"biased|islamophobic|legitimate|proportionate|disproportionate)\b"
 )
 _ASKS_FOR_VERDICT = re.compile(
-    rf"^\s*(?:and\s+)?(?:is|was|are|were|isn't|wasn't)\b[^?]{{0,80}}?(?P<verdict>{_VERDICT})(?!\s+that\b)",
+    rf"^\s*(?:and\s+)?(?:is|was|are|were|isn't|wasn't)\b[^?]{{0,80}}?(?P<verdict>{_VERDICT})",
     re.IGNORECASE,
 )
 _VERDICT_WORD = re.compile(_VERDICT, re.IGNORECASE)
@@ -182,10 +182,11 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
     - "Did referrals go up or down ...?" needs a change; "Did A meet more often than
       B?" a comparative or a figure for each side.
     - "Why ...?" needs a cause or purpose in the best sentence (the first); "Which force
-      made the most ...?" a ranking.
+      made the most ...?" a ranking; "Is Prevent racist?" the verdict itself, not what
+      someone said.
     - "Who ...?" needs some word beyond the question's and a date; "Which department
-      ...?", "Which minister ...?" and "What are the names of ...?" a name the question
-      does not give.
+      ...?", "Which body ...?", "Which minister ...?" and "What are the names of ...?" a
+      name the question does not give.
     - "What were the eight recommendations?" needs eight things listed in the answer's
       passage (``passage``): a passage that only says there were eight does not name them.
 
@@ -223,7 +224,7 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
         return "reason"
     if _ASKS_FOR_RANKING.search(question) and not _RANKING.search(text):
         return "ranking"
-    verdict = _ASKS_FOR_VERDICT.search(question)
+    verdict = _ASKS_FOR_VERDICT.search(_IS_IT_SO.sub("", question))
     if verdict is not None:
         asked = verdict.group("verdict").lower()
         if asked not in {word.lower() for word in _VERDICT_WORD.findall(text)}:

@@ -273,6 +273,10 @@ _LIGHT_VERB = re.compile(
     r"\b(?:take|takes|took|taken|taking)\s+(?:place|part)\b",
     re.IGNORECASE,
 )
+# "Which *body* published ...?": the kind of answer, which the evidence names ("HMIC")
+# rather than calls a body. Unlike a placeholder of ``_FRAMING``, "How many bodies ...?"
+# still counts bodies (see ``_answer_type``).
+_BODY = frozenset(content_terms("body bodies organisation organisations organization organizations"))
 # "Is it *right* that only the police refer?" asks whether something is so.
 _IS_IT_SO = re.compile(
     r"\b(?:is|was|isn't|wasn't)\s+it\s+(?:right|true|correct|the\s+case)\s+that\b", re.IGNORECASE
@@ -310,12 +314,6 @@ def condition_terms(question: str, known_term: Callable[[str], bool]) -> list[st
         )
         if term not in _FRAMING and term not in _BODY and term not in _QUESTION_WORDS and known_term(term)
     ]
-
-
-# "Which *body* published ...?": the kind of answer, which the evidence names ("HMIC")
-# rather than calls a body. Unlike a placeholder of ``_FRAMING``, "How many bodies ...?"
-# still counts bodies (see ``_answer_type``).
-_BODY = frozenset(content_terms("body bodies organisation organisations organization organizations"))
 
 
 # Words that documents and questions use for one another, so that one meets the other:

@@ -40,7 +40,8 @@ Scorer = Callable[[str, list[str]], list[float]]
 _LIST_MARKER = re.compile(r"(?:^|\n)[ \t]*(?:[•\-*–·]|\d{1,3}[.)])[ \t]+$")
 #: Smallest sentence pool of one part of a compound question.
 _MIN_PART_POOL = 3
-#: Leading sentences whose passages must mention the question's specific terms.
+#: Leading sentences whose passages are searched for the question's specific terms when
+#: the best sentence's passage lacks them (to say whether the closest passages do).
 _COVERAGE_SENTENCES = 4
 _LINK = re.compile(r"https?://\S+")
 
@@ -149,8 +150,8 @@ class ExtractiveComposer:
         other_years: tuple[str, ...] = (),
     ) -> Composition:
         """Builds the answer, or abstains when the best evidence is too weak, when the
-        question's specific terms (numbers, names) occur in none of the leading passages
-        or it asks for a kind of thing the corpus never names, when the evidence lacks
+        question's specific terms (numbers, names) are not in the passage of the best
+        sentence or it asks for a kind of thing the corpus never names, when the evidence lacks
         the kind of answer asked for (a date, a number, names, N things listed; what was
         said at a meeting needs its notes), or when the chosen sentences leave a
         condition of the question unmet.
@@ -245,10 +246,6 @@ class ExtractiveComposer:
                 reason = "no meeting notes among the closest passages record what was said"
                 return _Selection([], best, passage_scores, ("notes",), reason)
             best = ranked[0].score
-        # The evidence the answer could draw on: the passages of the leading sentences.
-        leading = [
-            _passage_context(e.passage) for e in ranked[:_COVERAGE_SENTENCES] if e.score >= self.threshold
-        ]
         kind = unknown_kind(question, self.known_term) if self.known_term is not None else None
         if kind is not None:
             reason = f"nothing in the corpus mentions “{kind}”"
@@ -256,16 +253,19 @@ class ExtractiveComposer:
         # The question's names and figures must be in the passage of the best sentence: a
         # count from one report and the year of another answer nothing. A follow-up about
         # another year ("And the year before?") needs not the last one.
-        apart = [
+        not_in_best = [
             t for t in missing_terms(question, [_passage_context(ranked[0].passage)]) if t not in other_years
         ]
-        if apart:
+        if not_in_best:
+            leading = [
+                _passage_context(e.passage) for e in ranked[:_COVERAGE_SENTENCES] if e.score >= self.threshold
+            ]
             missing = [term for term in missing_terms(question, leading) if term not in other_years]
             if missing:
                 reason = f"nothing in the closest passages mentions {_listing(missing)}"
                 return _Selection([], best, passage_scores, tuple(missing), reason)
-            reason = f"the passage that answers best does not mention {_listing(apart)}"
-            return _Selection([], best, passage_scores, tuple(apart), reason)
+            reason = f"the passage that answers best does not mention {_listing(not_in_best)}"
+            return _Selection([], best, passage_scores, tuple(not_in_best), reason)
         chosen = [ranked[0]]
         for evidence in ranked[1:]:
             if len(chosen) >= self.max_sentences or evidence.score < max(best - self.margin, self.threshold):

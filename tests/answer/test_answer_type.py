@@ -121,6 +121,11 @@ from ctassist.answer._answer_type import asks_what_was_said, lacks_answer_type, 
         ),
         ("Was the inspection fair to forces?", ["The inspection was fair to forces."], None),
         ("Is it right that only the police can refer?", ["Only the police can refer."], None),
+        (
+            "Was the review right that there is a double standard?",
+            ["The review described a double standard."],
+            "view on whether it is right",
+        ),
         # "How many bodies ...?" still counts bodies.
         (
             "How many bodies are Channel panel partners?",

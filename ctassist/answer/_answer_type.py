@@ -158,9 +158,10 @@ _VERDICT_WORD = re.compile(_VERDICT, re.IGNORECASE)
 _ASKS_FOR_NAMES = re.compile(r"\bnames?\s+of\b|\bwho\s+(?:are|were)\s+the\s+members\b", re.IGNORECASE)
 _COUNTS = {word: n for n, word in enumerate(_NUMBER_WORDS, 2)}
 # "What were the eight recommendations ...?", "List the 3 objectives ...": N named things.
-# Also "What did the eight recommendations say?", "Which four of the 34 were outstanding?"
+# Also "What did the eight recommendations say?", "Which four of the 34 were outstanding?",
+# "Which of the eight have forces implemented?"
 _ASKS_FOR_N_THINGS = re.compile(
-    rf"^\s*(?:and\s+)?(?:what|which|list|name)\b(?:\s+(?:are|were|is|was|did|do|does))?\s+(?:the\s+)?"
+    rf"^\s*(?:and\s+)?(?:what|which|list|name)\b(?:\s+(?:are|were|is|was|did|do|does))?\s+(?:of\s+)?(?:the\s+|its\s+|their\s+)?"
     rf"(?P<n>{'|'.join(_COUNTS)}|[2-9]|1[0-2])\s+(?:of\s|[a-z])",
     re.IGNORECASE,
 )

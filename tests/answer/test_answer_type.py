@@ -322,6 +322,17 @@ def test_the_answer_type_must_be_in_the_answer(
             "The inspection examined three areas: capability; consistency; and information sharing.",
             None,
         ),
+        # "Which of the eight ...?" picks from them, so they must be there to pick from.
+        (
+            "Which of the eight recommendations have forces implemented?",
+            "The inspection made eight recommendations. Forces welcomed them.",
+            "list of eight",
+        ),
+        (
+            "Which of its four strands deals with attacks?",
+            "CONTEST has four strands. They are Prevent, Pursue, Protect and Prepare.",
+            None,
+        ),
     ],
 )
 def test_a_question_for_n_things_needs_them_listed(question: str, passage: str, lacking: str | None) -> None:

@@ -114,8 +114,7 @@ _ASKS_FOR_AGENT = re.compile(r"(?:^|[,;]\s*)(?:and\s+|by\s+)?(?:who|whom)\b", re
 # "Which department ...?", "Which other inspectorate ...?": a body such questions ask for
 # has a name ("the Home Office"), which the answer must give beyond the question's own.
 _ASKS_FOR_NAMED_BODY = re.compile(
-    r"\bwhich\s+(?:\w+\s+)?(?:department|ministry|inspectorate|force|council|regulator|court|committee|agency|"
-    r"body|bodies|organi[sz]ation)s?\b",
+    r"\bwhich\s+(?:\w+\s+)?(?:department|ministry|inspectorate|force|council|regulator|court|committee|agency)s?\b",
     re.IGNORECASE,
 )
 # "Which minister appointed ...?" asks for a person, named in words, not an acronym.
@@ -186,8 +185,8 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
       made the most ...?" a ranking; "Is Prevent racist?" the verdict itself, not what
       someone said.
     - "Who ...?" needs some word beyond the question's and a date; "Which department
-      ...?", "Which body ...?", "Which minister ...?" and "What are the names of ...?" a
-      name the question does not give.
+      ...?", "Which minister ...?" and "What are the names of ...?" a name the question
+      does not give.
     - "What were the eight recommendations?" needs eight things listed in the answer's
       passage (``passage``): a passage that only says there were eight does not name them.
 

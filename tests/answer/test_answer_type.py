@@ -105,9 +105,8 @@ from ctassist.answer._answer_type import asks_what_was_said, lacks_answer_type, 
             "name",
         ),
         ("To which department do staff send referral data?", ["They return data to the Home Office."], None),
-        # So does "Which body ...?": an acronym names one.
-        ("Which body published the 2009 report?", ["The report was published in 2009."], "name"),
-        ("Which body published the 2009 report?", ["In 2009, HMIC published the report."], None),
+        # "Which body ...?" does not: a body is often named by what it is.
+        ("Which body chairs a Channel panel?", ["The local authority chairs the panel."], None),
         # A verdict needs the evidence to give it, not to report what someone said.
         (
             "Is Prevent racist?",

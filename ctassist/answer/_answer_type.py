@@ -382,7 +382,7 @@ _QUOTED_TITLE = re.compile(r"[“\"]([^”\"\n]*?\w\s+\w[^”\"\n]*?)[”\"]")
 
 
 # What only a meeting's notes record: what was said, raised, agreed or decided there.
-_SAID = r"said|say|says|raised?|agreed?|decided?|told|minuted"
+_SAID = r"said|say|says|raised?|agreed?|decided?|tell|tells|told|concluded?|suggested?|minuted"
 # What a document about the meeting may report: what was discussed.
 _DISCUSSED = r"\bdiscuss(?:ed|es|ing|ions?)?\b"
 _SPEECH = re.compile(

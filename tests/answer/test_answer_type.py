@@ -351,6 +351,9 @@ def test_a_question_for_n_things_needs_them_listed(question: str, passage: str, 
         ("What did the user reference group say about training?", True),
         ("Which body presides over the local meetings that decide on support?", False),  # meetings in general
         ("How many referrals were discussed at a Channel panel?", False),
+        ("Which areas did the reference groups tell HMICFRS to focus on?", True),
+        ("What did the user reference group conclude about police powers?", True),
+        ("What did the inspection conclude about police powers?", False),  # no meeting
     ],
 )
 def test_what_was_said_at_a_meeting(question: str, asks: bool) -> None:

@@ -243,6 +243,16 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
     return None
 
 
+def gives_asked_reason(question: str, sentence: str) -> bool:
+    """Whether the question asks "why" and the sentence gives a cause or purpose.
+
+    Example:
+        >>> gives_asked_reason("Why do forces refer people?", "They refer people to protect them.")
+        True
+    """
+    return bool(_ASKS_FOR_REASON.search(question) and _REASON.search(sentence))
+
+
 def _new_names(text: str, question: str, *, acronyms: bool = False) -> list[str]:
     """The names in ``text`` (see :func:`_names`; with ``acronyms``, acronyms too) that
     ``question`` does not give."""

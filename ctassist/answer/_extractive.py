@@ -16,6 +16,7 @@ from ctassist._text import INTRODUCES_LIST, mentions
 from ctassist.answer._answer_type import (
     asked_count,
     asks_what_was_said,
+    gives_asked_reason,
     lacks_answer_type,
     lists_in_one_sentence,
     reports_discussion,
@@ -40,6 +41,9 @@ Scorer = Callable[[str, list[str]], list[float]]
 _LIST_MARKER = re.compile(r"(?:^|\n)[ \t]*(?:[•\-*–·]|\d{1,3}[.)])[ \t]+$")
 #: Smallest sentence pool of one part of a compound question.
 _MIN_PART_POOL = 3
+#: What giving a cause adds to a sentence's claim on the pool for a "why" question: about
+#: one shared word of middling rarity (an inverse sentence frequency of 1.5).
+_REASON_BONUS = 1.5
 #: Leading sentences whose passages are searched for the question's specific terms when
 #: the best sentence's passage lacks them (to say whether the closest passages do).
 _COVERAGE_SENTENCES = 4
@@ -377,9 +381,10 @@ def _preselect(question: str, found: list[Evidence], pool: int) -> list[Evidence
     """The ``pool`` sentences most worth the cross-encoder's time.
 
     A sentence earns the inverse sentence frequency of each question term it contains
-    (a third of it when the term is only in its title or section) and loses a little per
-    rank of its passage, which carries the dense retriever's view for questions that
-    share few words with the text.
+    (a third of it when the term is only in its title or section), and a bonus when the
+    question asks "why" and it gives a cause; it loses a little per rank of its passage,
+    which carries the dense retriever's view for questions that share few words with the
+    text.
     """
     question_terms = set(content_terms(question))
     sentence_terms = [set(content_terms(e.text)) for e in found]
@@ -390,10 +395,14 @@ def _preselect(question: str, found: list[Evidence], pool: int) -> list[Evidence
         for term in question_terms
     }
 
+    # "Why ...?" is answered only by a sentence that gives a cause (see lacks_answer_type):
+    # such a sentence counts as sharing one more word with the question.
+    reason = [_REASON_BONUS * gives_asked_reason(question, e.text) for e in found]
+
     def value(i: int) -> float:
         own = sum(w for t, w in weight.items() if t in sentence_terms[i])
         heading = sum(w for t, w in weight.items() if t not in sentence_terms[i] and t in heading_terms[i])
-        return own + heading / 3 - 0.6 * found[i].rank
+        return own + heading / 3 - 0.6 * found[i].rank + reason[i]
 
     order = sorted(range(n), key=lambda i: (-value(i), i))
     return [found[i] for i in sorted(order[:pool])]

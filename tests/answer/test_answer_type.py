@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from ctassist.answer._answer_type import asks_what_was_said, lacks_answer_type, reports_discussion
+from ctassist.answer._answer_type import (
+    asks_what_was_said,
+    gives_asked_reason,
+    lacks_answer_type,
+    reports_discussion,
+)
 
 
 @pytest.mark.parametrize(
@@ -394,3 +399,9 @@ def test_what_was_said_at_a_meeting(question: str, asks: bool) -> None:
 )
 def test_a_document_may_report_what_a_group_discussed(question: str, passage: str, reports: bool) -> None:
     assert reports_discussion(question, passage) is reports
+
+
+def test_a_cause_is_noticed_only_for_a_why_question() -> None:
+    assert gives_asked_reason("Why do forces refer people?", "Forces refer people to protect them.")
+    assert not gives_asked_reason("Why do forces refer people?", "Forces refer people every week.")
+    assert not gives_asked_reason("When do forces refer people?", "Forces refer people to protect them.")

@@ -13,7 +13,7 @@ import pytest
 
 from ctassist._safety import looks_like_instruction
 from ctassist.answer import Composition, ExtractiveComposer, compound_parts
-from ctassist.answer._extractive import sentences
+from ctassist.answer._extractive import _preselect, sentences
 from ctassist.cite import Citation, Passage, split_cited_sentences
 from ctassist.load import load_document
 from ctassist.retrieve import CrossEncoderReranker
@@ -241,6 +241,19 @@ def test_the_pool_limits_the_cross_encoder_to_the_likeliest_sentences(composer: 
     _assert_well_cited(composition)
     assert calls == [3]
     assert "The local authority chairs the Channel panel in its own area." in composition.text
+
+
+def test_a_why_question_pools_the_sentences_that_give_a_cause() -> None:
+    text = (
+        "Forces run Prevent teams in every region. Forces run Prevent teams in every county. "
+        "Forces run Prevent teams because the threat is local."
+    )
+    passage = Passage("c1", "sources/x.md", "Teams", "sources", "", None, 0, len(text), text)
+    found = sentences([passage])
+    why = [e.text for e in _preselect("Why do forces run Prevent teams?", found, 1)]
+    assert why == ["Forces run Prevent teams because the threat is local."]
+    where = [e.text for e in _preselect("Where do forces run Prevent teams?", found, 1)]
+    assert where == ["Forces run Prevent teams in every region."]
 
 
 def test_list_items_come_along_even_when_the_pool_left_them_out(composer: ExtractiveComposer) -> None:

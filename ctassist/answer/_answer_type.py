@@ -160,7 +160,8 @@ _COUNTS = {word: n for n, word in enumerate(_NUMBER_WORDS, 2)}
 # Also "What did the eight recommendations say?", "Which four of the 34 were outstanding?",
 # "Which of the eight have forces implemented?"
 _ASKS_FOR_N_THINGS = re.compile(
-    rf"^\s*(?:and\s+)?(?:what|which|list|name)\b(?:\s+(?:are|were|is|was|did|do|does))?\s+(?:of\s+)?(?:the\s+|its\s+|their\s+)?"
+    r"^\s*(?:and\s+)?(?:what|which|list|name)\b(?:\s+(?:are|were|is|was|did|do|does))?\s+"
+    r"(?:of\s+)?(?:the\s+|its\s+|their\s+)?"
     rf"(?P<n>{'|'.join(_COUNTS)}|[2-9]|1[0-2])\s+(?:of\s|[a-z])",
     re.IGNORECASE,
 )
@@ -220,7 +221,7 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
         _numbers(sentence) - asked_numbers and _mentions_term(sentence, counted) for sentence in sentences
     ):
         return f"number of {counted}"
-    if _ASKS_FOR_REASON.search(question) and not _REASON.search(sentences[0] if sentences else ""):
+    if asks_why(question) and not gives_reason(sentences[0] if sentences else ""):
         return "reason"
     if _ASKS_FOR_RANKING.search(question) and not _RANKING.search(text):
         return "ranking"
@@ -243,14 +244,19 @@ def lacks_answer_type(question: str, sentences: Iterable[str], passage: str = ""
     return None
 
 
-def gives_asked_reason(question: str, sentence: str) -> bool:
-    """Whether the question asks "why" and the sentence gives a cause or purpose.
+def asks_why(question: str) -> bool:
+    """Whether the question asks "why": its answer must give a cause or purpose."""
+    return _ASKS_FOR_REASON.search(question) is not None
+
+
+def gives_reason(sentence: str) -> bool:
+    """Whether the sentence gives a cause or purpose.
 
     Example:
-        >>> gives_asked_reason("Why do forces refer people?", "They refer people to protect them.")
-        True
+        >>> gives_reason("They refer people to protect them."), gives_reason("They refer people.")
+        (True, False)
     """
-    return bool(_ASKS_FOR_REASON.search(question) and _REASON.search(sentence))
+    return _REASON.search(sentence) is not None
 
 
 def _new_names(text: str, question: str, *, acronyms: bool = False) -> list[str]:

@@ -16,7 +16,8 @@ from ctassist._text import INTRODUCES_LIST, mentions
 from ctassist.answer._answer_type import (
     asked_count,
     asks_what_was_said,
-    gives_asked_reason,
+    asks_why,
+    gives_reason,
     lacks_answer_type,
     lists_in_one_sentence,
     reports_discussion,
@@ -397,7 +398,8 @@ def _preselect(question: str, found: list[Evidence], pool: int) -> list[Evidence
 
     # "Why ...?" is answered only by a sentence that gives a cause (see lacks_answer_type):
     # such a sentence counts as sharing one more word with the question.
-    reason = [_REASON_BONUS * gives_asked_reason(question, e.text) for e in found]
+    why = asks_why(question)
+    reason = [_REASON_BONUS * (why and gives_reason(e.text)) for e in found]
 
     def value(i: int) -> float:
         own = sum(w for t, w in weight.items() if t in sentence_terms[i])

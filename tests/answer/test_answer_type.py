@@ -8,7 +8,8 @@ import pytest
 
 from ctassist.answer._answer_type import (
     asks_what_was_said,
-    gives_asked_reason,
+    asks_why,
+    gives_reason,
     lacks_answer_type,
     reports_discussion,
 )
@@ -401,7 +402,8 @@ def test_a_document_may_report_what_a_group_discussed(question: str, passage: st
     assert reports_discussion(question, passage) is reports
 
 
-def test_a_cause_is_noticed_only_for_a_why_question() -> None:
-    assert gives_asked_reason("Why do forces refer people?", "Forces refer people to protect them.")
-    assert not gives_asked_reason("Why do forces refer people?", "Forces refer people every week.")
-    assert not gives_asked_reason("When do forces refer people?", "Forces refer people to protect them.")
+def test_a_why_question_asks_for_a_cause_a_sentence_may_give() -> None:
+    assert asks_why("Why do forces refer people?")
+    assert not asks_why("When do forces refer people?")
+    assert gives_reason("Forces refer people to protect them.")
+    assert not gives_reason("Forces refer people every week.")

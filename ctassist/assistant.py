@@ -119,7 +119,8 @@ class Assistant:
     def reranker(self) -> CrossEncoderReranker:
         with self._lock:
             if self._reranker is None:
-                self._reranker = CrossEncoderReranker()
+                model = self.settings.reranker_model
+                self._reranker = CrossEncoderReranker(Path(model) if model else None)
             return self._reranker
 
     @property

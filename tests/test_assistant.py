@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
 from ctassist import Assistant, CtassistError, LoadError
 from ctassist.answer import NOT_COVERED
 from ctassist.embed import Encoder
+from ctassist.retrieve import packaged_reranker_dir
 from tests.retrieve.testcorpus import INJECTION_DOC_ID, PUBLIC_NOTE_ID, USER_NOTE_ID, close, indexed_assistant
 
 PUBLIC_ATTENDED = "The public reference group was attended by"
@@ -181,6 +183,22 @@ def test_passage_re_ranking_is_an_option(tmp_path_factory: pytest.TempPathFactor
         assert "The local authority chairs the Channel panel" in answer.text
     finally:
         close(reranking)
+
+
+def test_another_cross_encoder_folder_is_used(tmp_path: Path, assistant: Assistant) -> None:
+    folder = tmp_path / "my-cross-encoder"
+    folder.mkdir()
+    for name in ("model.onnx", "tokenizer.json"):
+        (folder / name).symlink_to(packaged_reranker_dir() / name)
+    other = Assistant(assistant.settings.corpus_dir, assistant.settings.index_dir, reranker_model=str(folder))
+    try:
+        assert other.reranker.model_dir == folder
+        question, texts = "Who chairs a Channel panel?", ["The local authority chairs the Channel panel."]
+        assert other.reranker.score(question, texts) == pytest.approx(
+            assistant.reranker.score(question, texts)
+        )
+    finally:
+        close(other)
 
 
 def test_a_compound_question_gets_the_passages_of_each_part(assistant: Assistant) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from ctassist import ConfigError, Settings
+from ctassist.retrieve import packaged_reranker_dir
 
 
 def test_defaults_without_environment() -> None:
@@ -69,6 +70,7 @@ def test_reads_os_environ_when_no_mapping_given(monkeypatch: pytest.MonkeyPatch)
         ("CTASSIST_EMBEDDING_BACKEND", "tf", "must be one of onnx, torch, got 'tf'"),
         ("CTASSIST_SENTENCE_POOL", "0", "must be at least 1, got 0"),
         ("CTASSIST_CHROMA_URL", "localhost:8000", "must look like http://host:port"),
+        ("CTASSIST_RERANKER_MODEL", "/nonexistent/model", "no model.onnx in the folder '/nonexistent/model'"),
     ],
 )
 def test_bad_environment_value_names_the_variable(variable: str, raw: str, expected_reason: str) -> None:
@@ -128,3 +130,9 @@ def test_unrelated_ctassist_variables_are_ignored() -> None:
 def test_direct_construction_validates_too() -> None:
     with pytest.raises(ConfigError, match=r"^max_file_mb: must be positive"):
         Settings(max_file_mb=-1)
+
+
+def test_reranker_model_accepts_a_folder_holding_a_model() -> None:
+    folder = str(packaged_reranker_dir())
+    assert Settings.from_env(environ={"CTASSIST_RERANKER_MODEL": folder}).reranker_model == folder
+    assert Settings().reranker_model == ""

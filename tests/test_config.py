@@ -132,6 +132,12 @@ def test_direct_construction_validates_too() -> None:
         Settings(max_file_mb=-1)
 
 
+def test_reranker_model_needs_its_tokenizer_too(tmp_path: Path) -> None:
+    (tmp_path / "model.onnx").symlink_to(packaged_reranker_dir() / "model.onnx")
+    with pytest.raises(ConfigError, match=r"^reranker_model: no tokenizer\.json in the folder"):
+        Settings(reranker_model=str(tmp_path))
+
+
 def test_reranker_model_accepts_a_folder_holding_a_model() -> None:
     folder = str(packaged_reranker_dir())
     assert Settings.from_env(environ={"CTASSIST_RERANKER_MODEL": folder}).reranker_model == folder

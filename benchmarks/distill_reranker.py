@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpusgen  # noqa: E402
+from bench_rerank import record_calls  # noqa: E402
 
 from ctassist import Assistant  # noqa: E402
 from ctassist.chunk._sentences import sentence_spans  # noqa: E402
@@ -158,17 +159,9 @@ def smol_questions(sentences: list[str], per_sentence: int, rng: random.Random) 
 def recorded_pairs(assistant: Assistant, questions: list[str], split: str) -> list[dict[str, str]]:
     """The distinct pairs the answer step scores while answering ``questions``."""
     pairs: dict[tuple[str, str], dict[str, str]] = {}
-    score = assistant.reranker.score
-
-    def recording(query: str, texts: list[str]) -> list[float]:
+    for query, texts in record_calls(assistant, questions):
         for text in texts:
             pairs.setdefault((query, text), {"split": split, "query": query, "text": text})
-        return score(query, texts)
-
-    assistant.reranker.score = recording  # type: ignore[method-assign]
-    for question in questions:
-        assistant.ask(question)
-    assistant.reranker.score = score  # type: ignore[method-assign]
     return list(pairs.values())
 
 

@@ -133,11 +133,12 @@ class Settings:
             raise ConfigError(
                 f"{self._origin('llm')}: must be one of {', '.join(get_args(LLMBackend))}, got {self.llm!r}"
             )
-        for needed in ("model.onnx", "tokenizer.json") if self.reranker_model else ():
-            if not (Path(self.reranker_model) / needed).is_file():
-                raise ConfigError(
-                    f"{self._origin('reranker_model')}: no {needed} in the folder {self.reranker_model!r}"
-                )
+        if self.reranker_model:
+            for needed in ("model.onnx", "tokenizer.json"):
+                if not (Path(self.reranker_model) / needed).is_file():
+                    raise ConfigError(
+                        f"{self._origin('reranker_model')}: no {needed} in the folder {self.reranker_model!r}"
+                    )
         if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
             raise ConfigError(
                 f"{self._origin('chroma_url')}: must look like http://host:port, got {self.chroma_url!r}"

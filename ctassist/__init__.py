@@ -9,6 +9,7 @@ from ctassist.errors import (
     IndexUnavailableError,
     LoadError,
     NoteFormatError,
+    QuestionError,
 )
 from ctassist.index import IndexReport, SkippedFile
 
@@ -21,6 +22,7 @@ __all__ = [
     "IndexUnavailableError",
     "LoadError",
     "NoteFormatError",
+    "QuestionError",
     "Settings",
     "SkippedFile",
 ]

@@ -17,14 +17,15 @@ from ctassist.answer import (
     compound_parts,
     resolve_follow_up,
 )
-from ctassist.answer._answer_type import asks_what_was_said
+from ctassist.answer._decision import AnswerDecision, shipped_decision
 from ctassist.answer._extractive import Scorer, best_by_passage
 from ctassist.answer._followup import History, ResolvedQuestion
 from ctassist.answer._generative import GenerativeAnswerer, make_chat_model
+from ctassist.answer._rewrite import Glossary
 from ctassist.cite import Answer, Passage, SupportVerifier
 from ctassist.config import Settings
 from ctassist.embed import Encoder
-from ctassist.errors import CtassistError
+from ctassist.errors import QuestionError
 from ctassist.index import ChunkStore, FileRecord, Indexer, IndexReport
 from ctassist.index._indexer import ProgressCallback
 from ctassist.load import LoadedDocument, load_document
@@ -45,6 +46,10 @@ FilterArg = Filters | Mapping[str, Any] | None
 
 #: Passages given to a language model: small models lose track of longer contexts.
 _GENERATION_PASSAGES = 4
+
+#: The longest question accepted, in characters: ten times a long question, far past what
+#: the models read (the cross-encoder reads its first 128 tokens).
+MAX_QUESTION_CHARS = 8000
 
 #: Seconds between checks that another process has not changed a shared index.
 _RESYNC_SECONDS = 30.0
@@ -91,6 +96,7 @@ class Assistant:
         self._retriever: HybridRetriever | None = None
         self._lexical: LexicalIndex | None = None
         self._generator: GenerativeAnswerer | None = None
+        self._glossary: Glossary | None = None
         self._generate_lock = threading.Lock()  # llama.cpp contexts are not thread-safe
         self._synced_at = -_RESYNC_SECONDS  # the first use syncs
 
@@ -229,18 +235,27 @@ class Assistant:
         passages = self.retriever.run(query, filters=Filters.coerce(filters), k=k or self.settings.top_k)
         return _by_evidence(passages, best_by_passage(self.composer().candidates(query, passages)))
 
-    def composer(self, *, scorer: Scorer | None = None, threshold: float | None = None) -> ExtractiveComposer:
+    def composer(
+        self, *, scorer: Scorer | None = None, decision: AnswerDecision | bool | None = True
+    ) -> ExtractiveComposer:
         """The extractive composer :meth:`ask` uses, configured from the settings.
 
         Args:
             scorer: Scores sentences for a question; the cross-encoder when omitted.
-            threshold: The abstention threshold; ``abstain_threshold`` when omitted.
+            decision: The answer-or-abstain decision: ``True`` for the shipped one,
+                ``None`` to answer whenever the evidence allows (to collect training data).
         """
+        chosen = shipped_decision() if decision is True else decision or None
+        with self._lock:
+            if self._glossary is None:
+                self._glossary = Glossary.load(self.settings.corpus_dir)
         return ExtractiveComposer(
             scorer or self.reranker.score,
-            threshold=self.settings.abstain_threshold if threshold is None else threshold,
+            decision=chosen,
+            threshold=self.settings.decision_threshold,
+            idf=self.retriever.lexical.idf,
+            glossary=self._glossary,
             pool=self.settings.sentence_pool,
-            known_term=self.retriever.lexical.knows if self.settings.check_conditions else None,
         )
 
     def evidence_passages(
@@ -254,8 +269,7 @@ class Assistant:
 
         A compound question ("When did X begin, and when did Y publish Z?") also gets the
         passages of each part, merged turn by turn with those of the whole: a part may
-        need a passage that the whole question does not rank. A question about what was
-        said at a meeting also gets the best passages of the meeting notes.
+        need a passage that the whole question does not rank.
 
         Args:
             resolved: The question, follow-ups resolved (``resolve_follow_up``).
@@ -266,10 +280,6 @@ class Assistant:
         retriever = self.retriever
         k = self.settings.top_k
         passages = retriever.run(resolved.standalone, filters=selected, k=k, timings=timings)
-        if selected.kind is None and asks_what_was_said(resolved.question, resolved.standalone):
-            # Only notes can answer it (see the composer): make sure they are among the passages.
-            notes = retriever.run(resolved.standalone, filters=replace(selected, kind="notes"), k=k)
-            passages = _interleave([notes, passages])
         parts = [] if resolved.is_follow_up else compound_parts(resolved.standalone)
         if len(parts) <= 1:
             return passages
@@ -307,8 +317,7 @@ class Assistant:
             >>> answer.citations[0].doc
             'sources/channel.md'
         """
-        if not question or not question.strip():
-            raise CtassistError("question: empty; ask something about the corpus")
+        question = checked_question(question)
         started = time.perf_counter()
         timings: dict[str, float] = {}
         resolved = resolve_follow_up(question, history)
@@ -320,8 +329,8 @@ class Assistant:
         timings["compose"] = time.perf_counter() - step
         timings["total"] = time.perf_counter() - started
         if composition.abstained:
-            text, closest = abstention_text(
-                passages, empty_index=self.store.count() == 0, reason=composition.reason
+            text = abstention_text(
+                composition.closest, empty_index=self.store.count() == 0, reason=composition.reason
             )
             return Answer(
                 text=text,
@@ -329,7 +338,8 @@ class Assistant:
                 abstained=True,
                 question=question,
                 standalone_question=resolved.standalone,
-                closest=closest,
+                closest=composition.closest,
+                confidence=composition.confidence,
                 passages=tuple(passages),
                 timings=timings,
                 mode="abstained",
@@ -351,6 +361,7 @@ class Assistant:
                     passages=tuple(passages),
                     timings=timings,
                     mode="generative",
+                    confidence=composition.confidence,
                     removed_sentences=generated.removed,
                 )
             # No generated sentence survived verification: the extractive answer stands.
@@ -377,6 +388,7 @@ class Assistant:
             passages=tuple(passages),
             timings=timings,
             mode="extractive",
+            confidence=composition.confidence,
             removed_sentences=removed,
         )
 
@@ -474,6 +486,28 @@ class AnswerStream:
         answer = self._produce()
         self.answer = answer
         yield from _pieces(answer.text)
+
+
+def checked_question(question: str) -> str:
+    """The question, refused with the reason when it cannot be asked.
+
+    Raises:
+        QuestionError: It is empty, has no letter or digit, is over
+            :data:`MAX_QUESTION_CHARS` characters, or holds text that is not Unicode.
+    """
+    if not isinstance(question, str) or not question.strip():
+        raise QuestionError("question: empty; ask something about the corpus")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"question: {len(question):,} characters, over the limit of {MAX_QUESTION_CHARS:,}; ask it in fewer words"
+        )
+    try:
+        question.encode("utf-8")
+    except UnicodeEncodeError:
+        raise QuestionError("question: holds bytes that are not text (invalid UTF-8)") from None
+    if not any(ch.isalnum() for ch in question):
+        raise QuestionError("question: has no words; ask something about the corpus")
+    return question
 
 
 def _interleave(rankings: list[list[Passage]]) -> list[Passage]:

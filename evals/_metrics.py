@@ -14,7 +14,6 @@ occur in the quote.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -330,33 +329,3 @@ def mean(values: Iterable[float]) -> float:
 
 
 # --- abstention threshold ------------------------------------------------------------------
-
-
-def candidate_thresholds(scores: Sequence[float]) -> list[float]:
-    """Thresholds worth trying: below every score, midway between consecutive distinct
-    finite scores, and above every score."""
-    finite = sorted({s for s in scores if math.isfinite(s)})
-    if not finite:
-        return [0.0]
-    middles = [(a + b) / 2 for a, b in itertools.pairwise(finite)]
-    return [finite[0] - 1.0, *middles, finite[-1] + 1.0]
-
-
-def best_threshold(
-    thresholds: Sequence[float], value: Callable[[float], float], *, tolerance: float = 0.0
-) -> float:
-    """The threshold of highest ``value``; of several within ``tolerance`` of the highest,
-    the median one (the middle of the best interval, which leaves the most margin on
-    both sides).
-
-    Example:
-        >>> best_threshold([1.0, 2.0, 3.0, 4.0], lambda t: min(t, 3.0))
-        3.0
-        >>> best_threshold([1.0, 2.0, 3.0, 4.0], lambda t: min(t, 3.0), tolerance=1.0)
-        3.0
-    """
-    ordered = sorted(thresholds)
-    values = [value(t) for t in ordered]
-    top = max(values)
-    tied = [t for t, v in zip(ordered, values, strict=True) if v >= top - tolerance - 1e-12]
-    return tied[(len(tied) - 1) // 2]

@@ -69,7 +69,7 @@ def markdown(report: Mapping[str, Any]) -> str:
         f"{meta['questions']} questions ({', '.join(f'{n} {t}' for t, n in meta['types'].items() if n)}); "
         f"{meta['seconds']:.0f} s in all.",
         f"Settings: top_k={meta['settings']['top_k']}, candidates={meta['settings']['candidates']}, "
-        f"rerank={meta['settings']['rerank']}, abstain_threshold={meta['settings']['abstain_threshold']}.",
+        f"rerank={meta['settings']['rerank']}, decision_threshold={meta['settings'].get('decision_threshold')}.",
         _load_line(meta.get("load_average")),
         "",
     ]

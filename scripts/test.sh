@@ -17,8 +17,10 @@ ruff check ctassist ui evals tests benchmarks
 ruff format --check ctassist ui evals tests benchmarks
 mypy
 if [ $# -eq 0 ]; then
-  # The evals' regression gate (evals/README.md): fails when a change makes ctassist worse
-  # than the floors in evals/thresholds.toml. Before pytest, so pytest's summary closes the run.
+  # The evals' regression gates (evals/README.md): fail when a change makes ctassist worse
+  # than the floors in evals/thresholds.toml and evals/ood/thresholds.toml. Before pytest, so pytest's summary closes the run.
   python -m evals --check --floors --out "$(mktemp -d)"
+  # The out-of-domain track (evals/ood/): documents the answer step never saw.
+  python -m evals --track ood --check --floors --out "$(mktemp -d)"
 fi
 python -m pytest "$@"

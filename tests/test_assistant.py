@@ -13,6 +13,7 @@ import pytest
 from ctassist import Assistant, CtassistError, LoadError
 from ctassist.answer import NOT_COVERED
 from ctassist.embed import Encoder
+from ctassist.errors import QuestionError
 from ctassist.retrieve import packaged_reranker_dir
 from tests.retrieve.testcorpus import INJECTION_DOC_ID, PUBLIC_NOTE_ID, USER_NOTE_ID, close, indexed_assistant
 
@@ -73,7 +74,8 @@ def test_a_follow_up_about_the_year_before_never_repeats_the_last_year(assistant
     first = assistant.ask("How many referrals to Prevent were there in the year to March 2024?")
     assert "6,922" in first.text
     follow_up = assistant.ask("And in the year before that?", history=[(first.question, first.text)])
-    assert "2024" not in follow_up.text.split("The closest documents are:")[0]
+    assert "2024" not in follow_up.text.split("The closest passages")[0]
+    assert all("2024" not in c.quote for c in follow_up.citations)
 
 
 def test_when_was_it_published(assistant: Assistant) -> None:
@@ -223,6 +225,40 @@ def test_abstention_fields(assistant: Assistant) -> None:
 def test_an_empty_question_is_an_error(assistant: Assistant, question: str) -> None:
     with pytest.raises(CtassistError, match="empty"):
         assistant.ask(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Long questions of several shapes: one repeated sentence, one unbroken word, many
+        # figures. Each gets an answer or an abstention.
+        "Who chairs a Channel panel? " * 142,
+        "Channel" * 570,
+        " ".join(str(n) for n in range(1, 1000)),
+    ],
+)
+def test_a_question_of_4000_characters_is_answered_or_abstained(assistant: Assistant, question: str) -> None:
+    assert 3800 <= len(question) <= 4000
+    answer = assistant.ask(question)
+    assert answer.abstained or answer.citations
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("x" * 8001, "question: 8,001 characters, over the limit of 8,000"),
+        ("?!… —", "question: has no words"),
+        ("\u200b\u200c\u2060", "question: has no words"),
+        ("Who chairs \udc80 the panel?", "question: holds bytes that are not text"),
+    ],
+)
+def test_a_question_that_cannot_be_asked_is_refused_with_the_reason(
+    assistant: Assistant, question: str, reason: str
+) -> None:
+    with pytest.raises(QuestionError) as caught:
+        assistant.ask(question)
+    assert str(caught.value).startswith(reason)
+    assert isinstance(caught.value, ValueError)
 
 
 def test_concurrent_questions_get_their_own_answers(assistant: Assistant) -> None:

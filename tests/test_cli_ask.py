@@ -90,6 +90,12 @@ def test_json_for_an_unanswerable_question(workspace: Workspace) -> None:
     assert data["citations"] == []
     assert data["answer"] == workspace.expected[UNANSWERABLE].text
     assert data["answer"].startswith("The corpus does not cover this question")
+    # The closest passages are there to judge, each located verbatim in its document.
+    assert 1 <= len(data["closest"]) <= 3
+    for quote in data["closest"]:
+        assert set(quote) == {"doc", "title", "quote", "start", "end"}
+        text = (workspace.corpus / quote["doc"]).read_text(encoding="utf-8")
+        assert text[quote["start"] : quote["end"]] == quote["quote"]
 
 
 def test_json_with_filters(workspace: Workspace) -> None:
@@ -124,6 +130,19 @@ def test_an_empty_question_exits_2_with_a_message(workspace: Workspace, question
     assert stdout == ""
     assert "ctassist: error:" in stderr
     assert "question: empty" in stderr
+
+
+def test_a_question_over_the_limit_exits_2_and_json_still_prints_one_object(workspace: Workspace) -> None:
+    question = "Who chairs a Channel panel? " * 400  # 11,200 characters
+    code, stdout, stderr = workspace.ask("--json", question)
+    assert code == 2
+    assert json.loads(stdout) == {
+        "error": "question: 11,200 characters, over the limit of 8,000; ask it in fewer words"
+    }
+    assert "over the limit of 8,000" in stderr
+    code, stdout, stderr = workspace.ask(question)
+    assert (code, stdout) == (2, "")
+    assert "ctassist: error: question: 11,200 characters" in stderr
 
 
 @pytest.mark.parametrize(("option", "value"), [("--kind", "emails"), ("--group", "private")])

@@ -33,12 +33,11 @@ def test_defaults_without_environment() -> None:
         ("CTASSIST_CHUNK_SIZE", "450", "chunk_size", 450),
         ("CTASSIST_EMBEDDING_BATCH_SIZE", "8", "embedding_batch_size", 8),
         ("CTASSIST_MAX_FILE_MB", "0.001", "max_file_mb", 0.001),
-        ("CTASSIST_ABSTAIN_THRESHOLD", "0.5", "abstain_threshold", 0.5),
+        ("CTASSIST_DECISION_THRESHOLD", "0.6", "decision_threshold", 0.6),
         ("CTASSIST_CHROMA_URL", "http://127.0.0.1:8000", "chroma_url", "http://127.0.0.1:8000"),
         ("CTASSIST_LLM", "gguf", "llm", "gguf"),
         ("CTASSIST_EMBEDDING_BACKEND", "torch", "embedding_backend", "torch"),
         ("CTASSIST_SENTENCE_POOL", "12", "sentence_pool", 12),
-        ("CTASSIST_CHECK_CONDITIONS", "off", "check_conditions", False),
         ("CTASSIST_CORPUS_DIR", "/data/corpus", "corpus_dir", Path("/data/corpus")),
         ("CTASSIST_INDEX_DIR", "idx", "index_dir", Path("idx")),
     ],
@@ -48,6 +47,11 @@ def test_environment_variables_are_parsed(variable: str, raw: str, field: str, e
     value = getattr(settings, field)
     assert value == expected
     assert type(value) is type(expected)
+
+
+def test_an_empty_decision_threshold_means_the_trained_one() -> None:
+    assert Settings.from_env(environ={"CTASSIST_DECISION_THRESHOLD": ""}).decision_threshold is None
+    assert Settings().decision_threshold is None
 
 
 def test_reads_os_environ_when_no_mapping_given(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -70,6 +74,9 @@ def test_reads_os_environ_when_no_mapping_given(monkeypatch: pytest.MonkeyPatch)
         ("CTASSIST_EMBEDDING_BACKEND", "tf", "must be one of onnx, torch, got 'tf'"),
         ("CTASSIST_SENTENCE_POOL", "0", "must be at least 1, got 0"),
         ("CTASSIST_CHROMA_URL", "localhost:8000", "must look like http://host:port"),
+        ("CTASSIST_DECISION_THRESHOLD", "1.5", "must be a probability from 0 to 1, got 1.5"),
+        ("CTASSIST_DECISION_THRESHOLD", "nan", "expected a finite number, got 'nan'"),
+        ("CTASSIST_MAX_FILE_MB", "inf", "expected a finite number, got 'inf'"),
         ("CTASSIST_RERANKER_MODEL", "/nonexistent/model", "no model.onnx in the folder '/nonexistent/model'"),
     ],
 )

@@ -6,11 +6,11 @@ from __future__ import annotations
 import doctest
 from types import ModuleType
 
+import ctassist.answer._answer_type
+import ctassist.answer._coverage
 import pytest
 
 import ctassist._text
-import ctassist.answer._answer_type
-import ctassist.answer._coverage
 import ctassist.answer._extractive
 import evals._metrics
 

@@ -119,7 +119,8 @@ class Handlers:
         if parsed is None or parsed[0] >= len(turns):
             return render_passage_error("That source is no longer in this conversation.")
         turn_index, n = parsed
-        citation = next((c for c in turns[turn_index].citations if c.n == n), None)
+        turn = turns[turn_index]
+        citation = next((c for c in (*turn.citations, *turn.closest) if c.n == n), None)
         if citation is None:
             return render_passage_error(f"Source {n} is not part of that answer.")
         try:

@@ -42,7 +42,7 @@ class Turn:
         text: The answer's text with its ``[n]`` markers (or the abstention message).
         abstained: The corpus did not cover the question.
         citations: The answer's numbered sources.
-        closest: When abstaining, the closest documents.
+        closest: When abstaining, the closest passages (they may not answer it).
         error: A user-readable error instead of an answer (the turn is then not
             part of the conversation the assistant sees).
     """
@@ -51,7 +51,7 @@ class Turn:
     text: str = ""
     abstained: bool = False
     citations: tuple[Citation, ...] = ()
-    closest: tuple[str, ...] = ()
+    closest: tuple[Citation, ...] = ()
     error: str = ""
 
     @classmethod
@@ -166,12 +166,17 @@ def render_answer_text(text: str, turn_index: int | None = None, numbers: Iterab
     return _MARKER.sub(link, escaped)
 
 
-def render_sources(turn_index: int, citations: Sequence[Citation]) -> str:
+SOURCES_HEADING = "Sources · select one to read the passage"
+CLOSEST_HEADING = "Closest passages · they may not answer the question; select one to read it"
+
+
+def render_sources(turn_index: int, citations: Sequence[Citation], heading: str = SOURCES_HEADING) -> str:
     """The numbered sources under an answer, as one HTML block of links.
 
     Args:
         turn_index: The turn's position in the conversation (part of each link).
         citations: The answer's citations.
+        heading: The block's heading.
 
     Returns:
         HTML (no blank lines, so Markdown keeps it as one block); empty without citations.
@@ -189,7 +194,7 @@ def render_sources(turn_index: int, citations: Sequence[Citation]) -> str:
             f'<span class="ct-src-where">{escape_html(detail)}</span></li>'
         )
     return (
-        '<div class="ct-sources"><div class="ct-sources-head">Sources · select one to read the passage</div>'
+        f'<div class="ct-sources"><div class="ct-sources-head">{escape_html(heading)}</div>'
         f'<ol class="ct-src-list">{"".join(items)}</ol></div>'
     )
 
@@ -205,11 +210,10 @@ def render_turn_reply(turn_index: int, turn: Turn) -> str:
         lines = [
             f'<div class="ct-abstain-label">{ABSTAIN_LABEL}</div>',
             "",
-            escape_markdown_html(turn.text.split(" The closest documents are:")[0]),
+            escape_markdown_html(turn.text.split(" The closest passages")[0]),
         ]
         if turn.closest:
-            lines += ["", "Closest documents in the corpus (they do not answer it):", ""]
-            lines += [f"- {escape_markdown_html(c)}" for c in turn.closest]
+            lines += ["", render_sources(turn_index, turn.closest, CLOSEST_HEADING)]
         lines += [
             "",
             "*The assistant does not guess. Try rephrasing, searching all documents, or adding documents to the corpus.*",

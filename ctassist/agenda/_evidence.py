@@ -91,6 +91,12 @@ class Topic:
     origin: Quote | None = None
 
 
+#: The cross-encoder logit from which a sentence is relevant enough to quote under an
+#: agenda item: the level at which the answer step used to answer questions, which keeps
+#: the sentences the agenda tests were written against.
+RELEVANT_LOGIT = -3.07
+
+
 @dataclass(frozen=True)
 class QuestionList:
     """The discussion questions found in the corpus, and the sentence introducing them."""
@@ -114,11 +120,11 @@ class EvidenceFinder:
         self._assistant = assistant
         self._group = group
         self._before = before
-        self._threshold = assistant.settings.abstain_threshold
+        self._threshold = RELEVANT_LOGIT
         self._documents: dict[str, LoadedDocument | None] = {}
         # Cached: items often share candidate sentences.
         self._score = CachedScorer(assistant.reranker.score)
-        self._composer = ExtractiveComposer(self._score, threshold=self._threshold)
+        self._composer = ExtractiveComposer(self._score, decision=None, idf=assistant.retriever.lexical.idf)
 
     # --- shared ---------------------------------------------------------------------------
 

@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-from ctassist.cite import Passage
+from ctassist.cite import Citation
 
 NOT_COVERED = "The corpus does not cover this question"
 
 
-def abstention_text(
-    passages: list[Passage], *, empty_index: bool = False, reason: str = ""
-) -> tuple[str, tuple[str, ...]]:
-    """The abstention message and the titles of the closest documents.
+def abstention_text(closest: tuple[Citation, ...], *, empty_index: bool = False, reason: str = "") -> str:
+    """The abstention message.
 
     Args:
-        passages: The retrieved passages, best first.
+        closest: The best sentences found, which may not answer the question.
         empty_index: Nothing is indexed yet.
-        reason: Why the evidence does not answer, in words, when a check said so.
+        reason: Why the evidence does not answer, when a check said so in words.
+
+    Example:
+        >>> abstention_text((), reason="nothing in the closest passages mentions “2019”")
+        'The corpus does not cover this question: nothing in the closest passages mentions “2019”.'
     """
     if empty_index:
-        return f"{NOT_COVERED}: the index is empty. Add documents and run `ctassist index`.", ()
+        return f"{NOT_COVERED}: the index is empty. Add documents and run `ctassist index`."
     opening = f"{NOT_COVERED}: {reason}" if reason else NOT_COVERED
-    closest: list[str] = []
-    for passage in passages:
-        label = f"{passage.title} ({passage.doc_id})"
-        if label not in closest:
-            closest.append(label)
-    closest = closest[:3]
     if not closest:
-        return f"{opening}.", ()
-    return f"{opening}. The closest documents are: {'; '.join(closest)}.", tuple(closest)
+        return f"{opening}."
+    documents = list(dict.fromkeys(f"{c.title} ({c.doc})" for c in closest))
+    return f"{opening}. The closest passages, which may not answer it, are in: {'; '.join(documents)}."

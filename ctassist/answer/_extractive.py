@@ -13,26 +13,19 @@ from dataclasses import dataclass, field, replace
 
 from ctassist._safety import looks_like_instruction
 from ctassist._text import INTRODUCES_LIST, mentions
-from ctassist.answer._answer_type import (
-    asked_count,
-    asks_what_was_said,
-    asks_why,
-    gives_reason,
-    lacks_answer_type,
-    lists_in_one_sentence,
-    reports_discussion,
-)
-from ctassist.answer._coverage import (
-    MIN_CONDITION_GAIN,
-    STRONG_EVIDENCE,
-    fails_conditions,
-    in_corpus_words,
-    missing_terms,
-    question_words,
-    unknown_kind,
-    without_term,
+from ctassist.answer._decision import AnswerDecision
+from ctassist.answer._features import (
+    EvidenceView,
+    features,
+    holds_answer_type,
+    missing_figures,
+    missing_known_terms,
+    profile_question,
+    without_terms,
 )
 from ctassist.answer._followup import ResolvedQuestion
+from ctassist.answer._lists import asked_count, lists_in_one_sentence
+from ctassist.answer._rewrite import Glossary, in_corpus_words
 from ctassist.chunk import sentence_spans
 from ctassist.cite import Citation, Passage
 from ctassist.retrieve import content_terms
@@ -42,12 +35,12 @@ Scorer = Callable[[str, list[str]], list[float]]
 _LIST_MARKER = re.compile(r"(?:^|\n)[ \t]*(?:[•\-*–·]|\d{1,3}[.)])[ \t]+$")
 #: Smallest sentence pool of one part of a compound question.
 _MIN_PART_POOL = 3
-#: What giving a cause adds to a sentence's claim on the pool for a "why" question: about
-#: one shared word of middling rarity (an inverse sentence frequency of 1.5).
-_REASON_BONUS = 1.5
-#: Leading sentences whose passages are searched for the question's specific terms when
-#: the best sentence's passage lacks them (to say whether the closest passages do).
-_COVERAGE_SENTENCES = 4
+#: What holding the kind of answer asked for (a date for "when", a cause for "why") adds to
+#: a sentence's claim on the pool: about one shared word of middling rarity (an inverse
+#: sentence frequency of 1.5).
+_ANSWER_TYPE_BONUS = 1.5
+#: Closest sentences shown with an abstention, so that staff can judge for themselves.
+_CLOSEST = 3
 _LINK = re.compile(r"https?://\S+")
 
 
@@ -63,66 +56,115 @@ class Evidence:
     rank: int = 0  # of its passage among the retrieved ones
     is_list_item: bool = False
 
+    def as_citation(self, n: int) -> Citation:
+        """This sentence as citation ``n``."""
+        passage = self.passage
+        return Citation(
+            n=n,
+            doc=passage.doc_id,
+            title=passage.title,
+            section=passage.section or None,
+            page=passage.page,
+            quote=self.text,
+            start=self.start,
+            end=self.end,
+            kind=passage.kind,
+        )
+
+
+@dataclass(frozen=True)
+class PartDecision:
+    """How the composer decided on one (part of a) question.
+
+    Attributes:
+        question: The part, in the corpus's words.
+        features: The decision's features of its best evidence (empty when vetoed or when
+            no sentence was a candidate).
+        probability: The decision's probability that the evidence answers it (0 when vetoed).
+        answered: Whether the part is answered.
+        reason: Why not, when a check says so in words; empty otherwise.
+        sentences: The sentences chosen for it (also when the decision was to abstain).
+    """
+
+    question: str
+    features: tuple[float, ...]
+    probability: float
+    answered: bool
+    reason: str = ""
+    sentences: tuple[str, ...] = ()
+
 
 @dataclass(frozen=True)
 class Composition:
     """The composer's output: the text and citations, or the decision to abstain.
 
     ``best_score`` is the best sentence's score (a cross-encoder logit);
+    ``confidence`` the decision's probability that the answer is right (the best part's);
     ``passage_scores`` the best sentence score of each passage that had one scored (by
-    chunk id); ``unmet`` the question's terms that made the composer abstain although
-    the evidence scored well, and ``reason`` that decision in words ("the closest
-    passages give no date"; empty when the evidence simply scored too low).
+    chunk id); ``reason`` why it abstained, when a check says so in words ("nothing in the
+    closest passages mentions “2019”"), empty when the evidence was judged too weak;
+    ``closest`` the best sentences found, shown with an abstention as possibly not
+    answering; ``parts`` the decision on each part of the question.
     """
 
     text: str
     citations: tuple[Citation, ...]
     abstained: bool
     best_score: float
+    confidence: float = 0.0
     passage_scores: dict[str, float] = field(default_factory=dict)
-    unmet: tuple[str, ...] = ()
     reason: str = ""
+    closest: tuple[Citation, ...] = ()
+    parts: tuple[PartDecision, ...] = ()
 
 
 class ExtractiveComposer:
-    """Selects and orders the sentences that answer a question.
+    """Selects and orders the sentences that answer a question, or abstains.
 
     Each candidate sentence is scored by the cross-encoder preceded by its document title
     and section, so that a sentence that needs its heading to make sense is not lost.
     The cross-encoder is the costly step (about 7 ms a sentence on two cores), so with
     ``pool`` set only that many sentences reach it: those sharing the most (and rarest)
-    words with the question, sentences of better-ranked passages first on ties. On
-    ``evals/questions.jsonl`` a pool of 6 puts the gold sentence first as often as
-    scoring all ~22 candidates.
+    words with the question, sentences of better-ranked passages first on ties.
+
+    Whether to answer is one learned decision (:class:`AnswerDecision`) over generic
+    features of the best sentence; the one hard veto is exact: a figure the question
+    names must be in the passage of the sentence that answers.
 
     Args:
         scorer: Cross-encoder logits of each text for the question.
-        threshold: The best sentence must score at least this, or the composer abstains.
+        decision: The answer-or-abstain decision; ``None`` answers whenever the veto
+            allows (used to collect training data).
+        threshold: The decision's probability needed to answer; the decision's own when
+            omitted.
+        idf: Inverse document frequency of a stemmed term in the corpus (0 when unused).
+        glossary: The corpus's shorthand, applied to questions.
         max_sentences: Upper bound on answer sentences (list items that a selected
             sentence introduces come on top).
         margin: Further sentences must score within this many logits of the best.
         pool: Sentences scored by the cross-encoder; ``None`` scores every candidate.
-        known_term: Whether the corpus uses a (stemmed) word anywhere; enables the
-            check that the evidence meets every condition the question sets (see
-            :func:`~ctassist.answer._coverage.fails_conditions`).
     """
 
     def __init__(
         self,
         scorer: Scorer,
         *,
-        threshold: float,
+        decision: AnswerDecision | None,
+        idf: Callable[[str], float],
+        threshold: float | None = None,
+        glossary: Glossary | None = None,
         max_sentences: int = 4,
         margin: float = 3.0,
         pool: int | None = None,
-        known_term: Callable[[str], bool] | None = None,
     ) -> None:
         self.scorer = scorer
-        self.threshold = threshold
+        self.decision = decision
+        self.threshold = threshold if threshold is not None else decision.threshold if decision else 0.0
+        self.idf = idf
+        self.glossary = glossary
         self.max_sentences = max_sentences
         self.margin = margin
         self.pool = pool
-        self.known_term = known_term
 
     def candidates(
         self,
@@ -146,6 +188,11 @@ class ExtractiveComposer:
         ranked = [replace(evidence, score=score) for evidence, score in zip(found, scores, strict=True)]
         return sorted(ranked, key=lambda e: e.score, reverse=True)
 
+    def in_corpus_words(self, question: str, passages: list[Passage]) -> str:
+        """``question`` as the corpus puts it (see :func:`in_corpus_words`)."""
+        text = "\n".join(_passage_context(passage) for passage in passages)
+        return in_corpus_words(question, text, lambda term: self.idf(term) > 0, self.glossary)
+
     def compose(
         self,
         question: str,
@@ -154,58 +201,63 @@ class ExtractiveComposer:
         conditions: str | None = None,
         other_years: tuple[str, ...] = (),
     ) -> Composition:
-        """Builds the answer, or abstains when the best evidence is too weak, when the
-        question's specific terms (numbers, names) are not in the passage of the best
-        sentence or it asks for a kind of thing the corpus never names, when the evidence lacks
-        the kind of answer asked for (a date, a number, names, N things listed; what was
-        said at a meeting needs its notes), or when the chosen sentences leave a
-        condition of the question unmet.
+        """Builds the answer, or abstains.
 
         A compound question ("When did X begin, and when did Y publish Z?") is answered
-        part by part, each part with its own sentences and checks; the answer holds the
+        part by part, each part with its own sentences and decision; the answer holds the
         parts the corpus covers, and the composer abstains only when it covers none.
 
         Args:
             question: The standalone question.
             passages: Retrieved passages, best first.
             avoid: Text whose sentences must not be used again (the previous answer).
-            conditions: The words whose conditions the answer must meet; ``question``
-                when omitted. A follow-up passes its own words: the earlier question
-                appended to make it standalone was answered already.
+            conditions: What the question itself asks; ``question`` when omitted. A
+                follow-up passes its own words: the earlier question appended to make it
+                standalone was answered already.
             other_years: Years the answer must not be about: a follow-up asked about
                 another time than the last answer's.
         """
         own_words = conditions is None or conditions == question
-        # Read "s29 CTSA" as the passages write it, "section 29 Counter-Terrorism and Security Act".
-        text = "\n".join(_passage_context(passage) for passage in passages)
-        known = self.known_term or set(content_terms(text)).__contains__
-        question = in_corpus_words(question, text, known)
-        conditions = None if conditions is None else in_corpus_words(conditions, text, known)
+        question = self.in_corpus_words(question, passages)
+        conditions = question if conditions is None else self.in_corpus_words(conditions, passages)
         parts = compound_parts(question) if own_words else [question]
         # The parts share the pool: a compound question costs the cross-encoder no more.
         pool = max(_MIN_PART_POOL, self.pool // len(parts)) if self.pool else None
         found = sentences(passages, avoid, other_years)
         selections = [
-            self._select(part, found, part if own_words else conditions or part, pool, other_years)
-            for part in parts
+            self._select(part, found, part if own_words else conditions, pool, other_years) for part in parts
         ]
         best = max(selection.best for selection in selections)
         passage_scores: dict[str, float] = {}
         for selection in selections:
             for chunk_id, score in selection.passage_scores.items():
                 passage_scores[chunk_id] = max(score, passage_scores.get(chunk_id, score))
-        chosen = _unique(evidence for selection in selections for evidence in selection.chosen)
-        if not chosen:
-            unmet = tuple(term for selection in selections for term in selection.unmet)
-            reason = "; ".join(selection.reason for selection in selections if selection.reason)
-            return Composition("", (), True, best, passage_scores, unmet, reason)
+        decisions = tuple(selection.decision for selection in selections)
+        confidence = max(d.probability for d in decisions)
+        answered = [selection for selection in selections if selection.decision.answered]
+        if not answered:
+            reason = "; ".join(dict.fromkeys(d.reason for d in decisions if d.reason))
+            closest = _unique(e for selection in selections for e in selection.ranked)
+            return Composition(
+                "",
+                (),
+                True,
+                best,
+                confidence,
+                passage_scores,
+                reason,
+                tuple(e.as_citation(n) for n, e in enumerate(closest[:_CLOSEST], start=1)),
+                decisions,
+            )
+        chosen = _unique(evidence for selection in answered for evidence in selection.chosen)
         # List items come from every sentence of the passages, scored or not.
         chosen = _with_counted_items(_with_list_items(chosen, found), found, question)
-        return replace(_render(_in_reading_order(chosen), best), passage_scores=passage_scores)
+        text, citations = _render(_in_reading_order(chosen))
+        return Composition(text, citations, False, best, confidence, passage_scores, parts=decisions)
 
     def answer(self, resolved: ResolvedQuestion, passages: list[Passage]) -> Composition:
         """:meth:`compose` for a question resolved from its conversation: a follow-up's
-        conditions are its own words, and one that asks for something other than the last
+        own words say what it asks, and one that asks for something other than the last
         answer ("the other group", "the year before that") gets something else.
 
         Args:
@@ -231,96 +283,63 @@ class ExtractiveComposer:
         pool: int | None,
         other_years: tuple[str, ...],
     ) -> _Selection:
-        """The sentences that answer one (simple) question, or none with the reason."""
+        """The sentences that answer one (simple) question, and the decision on them."""
         ranked = self._score(question, found, pool)
-        best = ranked[0].score if ranked else float("-inf")
         passage_scores = best_by_passage(ranked)
-        if best < self.threshold:
-            return _Selection([], best, passage_scores)
-        if asks_what_was_said(conditions, question):
-            # Only a meeting's notes record what was said there: another document about
-            # the group would put words in the meeting's mouth, unless it says itself what
-            # the group discussed.
-            ranked = [
-                e
-                for e in ranked
-                if (e.passage.kind == "notes" or reports_discussion(conditions, e.passage.text))
-                and e.score >= self.threshold
-            ]
-            if not ranked:
-                reason = "no meeting notes among the closest passages record what was said"
-                return _Selection([], best, passage_scores, ("notes",), reason)
-            best = ranked[0].score
-        kind = unknown_kind(question, self.known_term) if self.known_term is not None else None
-        if kind is not None:
-            reason = f"nothing in the corpus mentions “{kind}”"
-            return _Selection([], best, passage_scores, (kind,), reason)
-        # The question's names and figures must be in the passage of the best sentence: a
-        # count from one report and the year of another answer nothing. A follow-up about
-        # another year ("And the year before?") needs not the last one.
-        not_in_best = [
-            t for t in missing_terms(question, [_passage_context(ranked[0].passage)]) if t not in other_years
-        ]
-        if not_in_best:
-            leading = [
-                _passage_context(e.passage) for e in ranked[:_COVERAGE_SENTENCES] if e.score >= self.threshold
-            ]
-            missing = [term for term in missing_terms(question, leading) if term not in other_years]
-            if missing:
-                reason = f"nothing in the closest passages mentions {_listing(missing)}"
-                return _Selection([], best, passage_scores, tuple(missing), reason)
-            reason = f"the passage that answers best does not mention {_listing(not_in_best)}"
-            return _Selection([], best, passage_scores, tuple(not_in_best), reason)
-        chosen = [ranked[0]]
-        for evidence in ranked[1:]:
-            if len(chosen) >= self.max_sentences or evidence.score < max(best - self.margin, self.threshold):
+        if not ranked:
+            return _Selection([], [], float("-inf"), passage_scores, PartDecision(question, (), 0.0, False))
+        # The one hard veto, exact and general: a figure the question names must be in the
+        # passage that answers ("How many cases were there in 2019?" is not answered by a
+        # passage about 2024). A follow-up about another year needs not the last one's.
+        figures = profile_question(question)
+        figures = replace(figures, figures=tuple(f for f in figures.figures if f not in other_years))
+        usable = [e for e in ranked if not missing_figures(figures, _passage_context(e.passage))]
+        if not usable:
+            missing = missing_figures(figures, "\n".join(_passage_context(e.passage) for e in ranked))
+            reason = (
+                f"nothing in the closest passages mentions {_listing(missing)}"
+                if missing
+                else f"no passage that mentions {_listing(list(figures.figures))} answers it"
+            )
+            return _Selection(
+                [], ranked, ranked[0].score, passage_scores, PartDecision(question, (), 0.0, False, reason)
+            )
+        profile = profile_question(conditions)
+        best = usable[0]
+        same_passage = [e.score for e in usable if e.passage.chunk_id == best.passage.chunk_id]
+        # Would the sentence score higher without the question's words it lacks? Then
+        # those words are what it fails on. One more cross-encoder pair.
+        lacking = missing_known_terms(profile, _in_context(best), self.idf)
+        stripped = without_terms(question, lacking) if lacking else ""
+        gain = self.scorer(stripped, [_in_context(best)])[0] - best.score if stripped.strip() else 0.0
+        view = EvidenceView(
+            scores=tuple(e.score for e in usable),
+            sentence=_in_context(best),
+            passage=_passage_context(best.passage),
+            passage_scores=tuple(same_passage),
+            passage_rank=best.rank,
+            gain_without_missing=gain,
+        )
+        values = features(profile, view, self.idf)
+        probability = self.decision.probability(values) if self.decision is not None else 1.0
+        chosen = [best]
+        for evidence in usable[1:]:
+            if len(chosen) >= self.max_sentences or evidence.score < best.score - self.margin:
                 break
             if not any(_near_duplicate(evidence.text, c.text) for c in chosen):
                 chosen.append(evidence)
-        # The answer type must be in the best sentence's passage: a stray date in a
-        # weaker sentence from elsewhere does not answer "when".
-        lacking = lacks_answer_type(
-            conditions,
-            [e.text for e in chosen if e.passage.chunk_id == chosen[0].passage.chunk_id],
-            chosen[0].passage.text,
-        )
-        if lacking is not None:
-            return _Selection([], best, passage_scores, (lacking,), f"the closest passages give no {lacking}")
-        if self.known_term is not None:
-            # Strong evidence draws on its passages too (a sentence leans on the one before
-            # it); weak evidence must meet the conditions in its own words.
-            strong = best - self.threshold >= STRONG_EVIDENCE
-            unmet = fails_conditions(
-                conditions,
-                [_in_context(e) for e in chosen],
-                self.known_term,
-                context=[e.passage.text for e in chosen] if strong else [],
-            )
-            # A word can be unmatched yet met in other words ("must" for "require"). With
-            # strong evidence, the unmet words count only if the cross-encoder agrees that
-            # they are what it lacks, i.e. the best sentence scores higher without them;
-            # weak evidence with an unmet condition is no answer either way.
-            if unmet:
-                words = question_words(conditions, unmet) or list(unmet)
-                reason = f"the closest passages do not mention {_listing(words)}"
-                if not strong:
-                    return _Selection([], best, passage_scores, tuple(unmet), reason)
-                stripped = question
-                for term in unmet:
-                    stripped = without_term(stripped, term)
-                gain = self.scorer(stripped, [_in_context(ranked[0])])[0] - best
-                if gain >= MIN_CONDITION_GAIN:
-                    return _Selection([], best, passage_scores, tuple(unmet), reason)
-        return _Selection(chosen, best, passage_scores)
+        answered = probability >= self.threshold
+        decision = PartDecision(question, values, probability, answered, "", tuple(e.text for e in chosen))
+        return _Selection(chosen if answered else [], usable, best.score, passage_scores, decision)
 
 
 @dataclass(frozen=True)
 class _Selection:
     chosen: list[Evidence]
+    ranked: list[Evidence]
     best: float
     passage_scores: dict[str, float]
-    unmet: tuple[str, ...] = ()
-    reason: str = ""
+    decision: PartDecision
 
 
 _COMPOUND = re.compile(
@@ -382,8 +401,8 @@ def _preselect(question: str, found: list[Evidence], pool: int) -> list[Evidence
     """The ``pool`` sentences most worth the cross-encoder's time.
 
     A sentence earns the inverse sentence frequency of each question term it contains
-    (a third of it when the term is only in its title or section), and a bonus when the
-    question asks "why" and it gives a cause; it loses a little per rank of its passage,
+    (a third of it when the term is only in its title or section), and a bonus when it
+    holds the kind of answer the question asks for; it loses a little per rank of its passage,
     which carries the dense retriever's view for questions that share few words with the
     text.
     """
@@ -396,15 +415,17 @@ def _preselect(question: str, found: list[Evidence], pool: int) -> list[Evidence
         for term in question_terms
     }
 
-    # "Why ...?" is answered only by a sentence that gives a cause (see lacks_answer_type):
-    # such a sentence counts as sharing one more word with the question.
-    why = asks_why(question)
-    reason = [_REASON_BONUS * (why and gives_reason(e.text)) for e in found]
+    # A sentence holding the kind of answer asked for (a date for "when", a cause for
+    # "why") counts as sharing one more word with the question.
+    profile = profile_question(question)
+    typed = [
+        _ANSWER_TYPE_BONUS * (profile.asks is not None and holds_answer_type(profile, e.text)) for e in found
+    ]
 
     def value(i: int) -> float:
         own = sum(w for t, w in weight.items() if t in sentence_terms[i])
         heading = sum(w for t, w in weight.items() if t not in sentence_terms[i] and t in heading_terms[i])
-        return own + heading / 3 - 0.6 * found[i].rank + reason[i]
+        return own + heading / 3 - 0.6 * found[i].rank + typed[i]
 
     order = sorted(range(n), key=lambda i: (-value(i), i))
     return [found[i] for i in sorted(order[:pool])]
@@ -517,48 +538,25 @@ def _in_reading_order(chosen: list[Evidence]) -> list[Evidence]:
     return leading + [e for run in runs if run is not leading for e in run]
 
 
-def _render(chosen: list[Evidence], best: float) -> Composition:
+def _render(chosen: list[Evidence]) -> tuple[str, tuple[Citation, ...]]:
+    """The answer's text, each sentence ending with its ``[n]``, and its citations."""
     citations: list[Citation] = []
     pieces: list[str] = []
     previous: Evidence | None = None
     for evidence in chosen:
-        passage = evidence.passage
         gap = _gap_text(previous, evidence) if previous is not None and citations else None
         if gap is not None:
             # A run of adjacent sentences is one quote, cited once per sentence.
             last = citations[-1]
-            citations[-1] = Citation(
-                last.n,
-                last.doc,
-                last.title,
-                last.section,
-                last.page,
-                last.quote + gap + evidence.text,
-                last.start,
-                evidence.end,
-                last.kind,
-            )
+            citations[-1] = replace(last, quote=last.quote + gap + evidence.text, end=evidence.end)
         else:
-            citations.append(
-                Citation(
-                    n=len(citations) + 1,
-                    doc=passage.doc_id,
-                    title=passage.title,
-                    section=passage.section or None,
-                    page=passage.page,
-                    quote=evidence.text,
-                    start=evidence.start,
-                    end=evidence.end,
-                    kind=passage.kind,
-                )
-            )
+            citations.append(evidence.as_citation(len(citations) + 1))
         marker = f"[{citations[-1].n}]"
         pieces.append(
             f"\n- {evidence.text} {marker}" if evidence.is_list_item else f"{evidence.text} {marker}"
         )
         previous = evidence
-    text = " ".join(pieces).replace(" \n- ", "\n- ").strip()
-    return Composition(text, tuple(citations), False, best)
+    return " ".join(pieces).replace(" \n- ", "\n- ").strip(), tuple(citations)
 
 
 def _gap_text(previous: Evidence, current: Evidence) -> str | None:

@@ -87,7 +87,10 @@ class Answer:
         abstained: True when the corpus holds no support for an answer.
         question: The question as asked.
         standalone_question: The question after resolving follow-ups against the history.
-        closest: When abstaining, the titles of the closest documents.
+        closest: When abstaining, the best sentences found, each located in its document:
+            they may not answer the question, and are shown so that staff can judge.
+        confidence: The answer decision's probability that the evidence answers the
+            question (0 to 1).
         passages: The retrieved passages, best first, with their scores.
         timings: Seconds spent per stage (``retrieve``, ``rerank``, ``compose``, ...).
         mode: How the text was produced.
@@ -99,7 +102,8 @@ class Answer:
     abstained: bool
     question: str
     standalone_question: str
-    closest: tuple[str, ...] = ()
+    closest: tuple[Citation, ...] = ()
+    confidence: float = 0.0
     passages: tuple[Passage, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
     mode: AnswerMode = "extractive"
@@ -116,7 +120,11 @@ class Answer:
             "abstained": self.abstained,
             "citations": [c.to_dict() for c in self.citations],
             "standalone_question": self.standalone_question,
-            "closest": list(self.closest),
+            "closest": [
+                {"doc": c.doc, "title": c.title, "quote": c.quote, "start": c.start, "end": c.end}
+                for c in self.closest
+            ],
+            "confidence": round(self.confidence, 4),
             "mode": self.mode,
             "removed_sentences": self.removed_sentences,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},

@@ -14,7 +14,7 @@ from ctassist.load._notes import parse_front_matter, parse_note_header, split_fr
 NOTES_FOLDER = "notes"
 SUPPORTED_EXTENSIONS = tuple(sorted(READERS))
 #: Documentation of the corpus folders themselves, never indexed.
-IGNORED_NAMES = frozenset({"README.md", ".gitkeep"})
+IGNORED_NAMES = frozenset({"README.md", ".gitkeep", "glossary.toml"})
 
 
 def discover_files(corpus_dir: Path) -> Iterator[Path]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import shutil
 import tempfile
 import threading
@@ -68,6 +69,21 @@ class LexicalIndex:
         """Whether any chunk contains ``term`` (a stemmed content word, see ``content_terms``)."""
         model = self._snapshot.model
         return bool(term) and model is not None and term in model.vocab_dict
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of ``term`` (a stemmed content word) over the chunks,
+        as BM25 weighs it; 0.0 for a term no chunk contains."""
+        model = self._snapshot.model
+        if model is None or term not in model.vocab_dict:
+            return 0.0
+        scores = model.scores
+        column = model.vocab_dict[term]
+        # bm25s keeps scores as a sparse matrix by term: a term's stored entries are its chunks.
+        frequency = int(scores["indptr"][column + 1] - scores["indptr"][column])
+        if frequency == 0:
+            return 0.0
+        chunks = int(scores["num_docs"])
+        return math.log(1 + (chunks - frequency + 0.5) / (frequency + 0.5))
 
     def search(self, query: str, filters: Filters, k: int) -> list[tuple[str, float]]:
         """The ``k`` best chunk ids for ``query`` with their BM25 scores (zero scores dropped)."""

@@ -50,6 +50,7 @@ class CrossEncoderReranker:
         self.batch_size = batch_size
         self._session: Any = None
         self._tokenizer: Any = None
+        self._query_tokenizer: Any = None
         self._lock = threading.Lock()
 
     def _load(self) -> tuple[Any, Any]:
@@ -61,6 +62,10 @@ class CrossEncoderReranker:
                 model = self.model_dir / "model.onnx"
                 if not model.is_file():
                     raise ConfigError(f"re-ranker model not found: {model}")
+                # One without truncation, to measure the query alone (see _shortened).
+                self._query_tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
+                self._query_tokenizer.no_truncation()
+                self._query_tokenizer.no_padding()
                 tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))
                 tokenizer.enable_truncation(max_length=self.max_length, strategy="only_second")
                 tokenizer.enable_padding()
@@ -79,6 +84,7 @@ class CrossEncoderReranker:
         if not texts:
             return []
         session, tokenizer = self._load()
+        query = self._shortened(query)
         scores: list[float] = []
         for start in range(0, len(texts), self.batch_size):
             batch = tokenizer.encode_batch([(query, text) for text in texts[start : start + self.batch_size]])
@@ -89,6 +95,16 @@ class CrossEncoderReranker:
             }
             scores.extend(session.run(None, feeds)[0].reshape(-1).astype(float).tolist())
         return scores
+
+    def _shortened(self, query: str) -> str:
+        """The query cut to half the model's input, at a token boundary: the text it is
+        scored against is truncated to make room for it, which fails when the query alone
+        fills the input."""
+        limit = self.max_length // 2
+        encoding = self._query_tokenizer.encode(query, add_special_tokens=False)
+        if len(encoding.ids) <= limit:
+            return query
+        return query[: encoding.offsets[limit - 1][1]]
 
     def run(self, query: str, passages: list[Passage]) -> list[Passage]:
         """Re-orders passages by cross-encoder score, best first (``Passage.rerank`` set)."""

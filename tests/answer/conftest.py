@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from ctassist import Assistant
 from ctassist._text import content_terms
 from ctassist.embed import Encoder
-from ctassist.load import discover_files, load_document
+from ctassist.load import discover_files
 from tests.helpers import SHIPPED_CORPUS
-from tests.retrieve.testcorpus import close, indexed_assistant
+from tests.retrieve.testcorpus import chunk_passages, close, indexed_assistant
 
 
 @pytest.fixture(scope="module")
@@ -22,11 +25,24 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Ite
     close(built)
 
 
+def corpus_idf(corpus: Path = SHIPPED_CORPUS) -> Callable[[str], float]:
+    """Inverse chunk frequency of each stemmed term of a corpus, as the lexical index gives it
+    (``LexicalIndex.idf``), from its chunks without an index."""
+    chunks = [
+        set(content_terms(f"{p.title}\n{p.section}\n{p.text}"))
+        for path in discover_files(corpus)
+        for p in chunk_passages(path.relative_to(corpus).as_posix(), corpus)
+    ]
+    frequency = Counter(term for terms in chunks for term in terms)
+
+    def idf(term: str) -> float:
+        found = frequency.get(term, 0)
+        return math.log(1 + (len(chunks) - found + 0.5) / (found + 0.5)) if found else 0.0
+
+    return idf
+
+
 @pytest.fixture(scope="session")
-def vocabulary() -> set[str]:
-    """The stemmed content words of the shipped corpus, as the lexical index holds them."""
-    terms: set[str] = set()
-    for path in discover_files(SHIPPED_CORPUS):
-        document = load_document(path, SHIPPED_CORPUS)
-        terms.update(content_terms(f"{document.title}\n{document.text}"))
-    return terms
+def idf() -> Callable[[str], float]:
+    """The shipped corpus's inverse chunk frequencies."""
+    return corpus_idf()

@@ -12,19 +12,25 @@ from pathlib import Path
 import pytest
 
 from ctassist._safety import looks_like_instruction
-from ctassist.answer import Composition, ExtractiveComposer, compound_parts
+from ctassist.answer import (
+    FEATURE_NAMES,
+    Composition,
+    ExtractiveComposer,
+    Glossary,
+    compound_parts,
+    shipped_decision,
+)
 from ctassist.answer._extractive import _preselect, sentences
 from ctassist.cite import Citation, Passage, split_cited_sentences
 from ctassist.load import load_document
 from ctassist.retrieve import CrossEncoderReranker
+from tests.answer.conftest import corpus_idf
 from tests.helpers import SHIPPED_CORPUS
 from tests.retrieve.testcorpus import (
     INJECTION_DOC,
     INJECTION_DOC_ID,
     PAYLOAD,
-    PUBLIC_NOTE_ID,
     chunk_passages,
-    write_test_corpus,
 )
 
 MARKED_SENTENCE = re.compile(r"[^\n]+? \[\d+\](?= |\n|$)")
@@ -32,7 +38,18 @@ MARKED_SENTENCE = re.compile(r"[^\n]+? \[\d+\](?= |\n|$)")
 
 @pytest.fixture(scope="module")
 def composer() -> ExtractiveComposer:
-    return ExtractiveComposer(CrossEncoderReranker().score, threshold=0.0)
+    """Answers whenever the veto allows: these tests are about how an answer is built."""
+    return ExtractiveComposer(
+        CrossEncoderReranker().score, decision=None, idf=corpus_idf(), glossary=Glossary.load(SHIPPED_CORPUS)
+    )
+
+
+@pytest.fixture(scope="module")
+def deciding(composer: ExtractiveComposer) -> ExtractiveComposer:
+    """With the shipped answer-or-abstain decision, as ``Assistant.ask`` composes."""
+    return ExtractiveComposer(
+        composer.scorer, decision=shipped_decision(), idf=composer.idf, glossary=composer.glossary, pool=6
+    )
 
 
 def _passages(*doc_ids: str, corpus: Path = SHIPPED_CORPUS) -> list[Passage]:
@@ -192,22 +209,41 @@ def test_instructions_in_documents_are_never_candidates(composer: ExtractiveComp
             _assert_well_cited(composition, corpus)
 
 
-def test_abstains_below_the_threshold(composer: ExtractiveComposer) -> None:
+def test_abstains_when_the_decision_finds_no_answer(deciding: ExtractiveComposer) -> None:
     passages = _passages("sources/channel.md")
-    unrelated = composer.compose("What is the recipe for a Victoria sponge cake?", passages)
+    unrelated = deciding.compose("What is the recipe for a Victoria sponge cake?", passages)
     assert unrelated.abstained
     assert (unrelated.text, unrelated.citations) == ("", ())
-    assert unrelated.best_score < composer.threshold
-    strict = ExtractiveComposer(composer.scorer, threshold=50.0)
+    assert unrelated.confidence < deciding.threshold
+    # The best sentences found are kept, located in their documents, for staff to judge.
+    assert 1 <= len(unrelated.closest) <= 3
+    for citation in unrelated.closest:
+        document = load_document(SHIPPED_CORPUS / citation.doc, SHIPPED_CORPUS)
+        assert document.text[citation.start : citation.end] == citation.quote
+    answered = deciding.compose("Who chairs a Channel panel?", passages)
+    assert not answered.abstained
+    assert answered.confidence >= deciding.threshold > unrelated.confidence
+    strict = ExtractiveComposer(deciding.scorer, decision=deciding.decision, idf=deciding.idf, threshold=1.0)
     assert strict.compose("Who chairs a Channel panel?", passages).abstained
 
 
-def test_nothing_to_compose_from() -> None:
-    composition = ExtractiveComposer(CrossEncoderReranker().score, threshold=-100.0).compose(
-        "Who chairs a Channel panel?", []
+def test_every_part_records_its_decision(deciding: ExtractiveComposer) -> None:
+    composition = deciding.compose(
+        "Who chairs a Channel panel, and what is the recipe for a Victoria sponge cake?",
+        _passages("sources/channel.md"),
     )
+    assert [part.answered for part in composition.parts] == [True, False]
+    for part in composition.parts:
+        assert len(part.features) == len(deciding.decision.feature_names)  # type: ignore[union-attr]
+        assert 0.0 <= part.probability <= 1.0
+        assert part.answered == (part.probability >= deciding.threshold)
+
+
+def test_nothing_to_compose_from(composer: ExtractiveComposer) -> None:
+    composition = composer.compose("Who chairs a Channel panel?", [])
     assert composition.abstained
     assert composition.best_score == float("-inf")
+    assert composition.closest == ()
 
 
 def test_citation_to_dict_is_the_json_contract() -> None:
@@ -234,7 +270,7 @@ def test_the_pool_limits_the_cross_encoder_to_the_likeliest_sentences(composer: 
         calls.append(len(texts))
         return composer.scorer(question, texts)
 
-    pooled = ExtractiveComposer(counting, threshold=0.0, pool=3)
+    pooled = ExtractiveComposer(counting, decision=None, idf=composer.idf, pool=3)
     passages = _passages("sources/channel.md", "sources/police-role-and-referrals.md")
     assert len(sentences(passages)) > 3
     composition = pooled.compose("Who chairs a Channel panel?", passages)
@@ -243,21 +279,23 @@ def test_the_pool_limits_the_cross_encoder_to_the_likeliest_sentences(composer: 
     assert "The local authority chairs the Channel panel in its own area." in composition.text
 
 
-def test_a_why_question_pools_the_sentences_that_give_a_cause() -> None:
+def test_the_pool_favours_sentences_that_hold_the_kind_of_answer_asked_for() -> None:
     text = (
         "Forces run Prevent teams in every region. Forces run Prevent teams in every county. "
-        "Forces run Prevent teams because the threat is local."
+        "Forces run Prevent teams because the threat is local. Forces have run Prevent teams since 2011."
     )
     passage = Passage("c1", "sources/x.md", "Teams", "sources", "", None, 0, len(text), text)
     found = sentences([passage])
     why = [e.text for e in _preselect("Why do forces run Prevent teams?", found, 1)]
     assert why == ["Forces run Prevent teams because the threat is local."]
+    when = [e.text for e in _preselect("When did forces start to run Prevent teams?", found, 1)]
+    assert when == ["Forces have run Prevent teams since 2011."]
     where = [e.text for e in _preselect("Where do forces run Prevent teams?", found, 1)]
     assert where == ["Forces run Prevent teams in every region."]
 
 
 def test_list_items_come_along_even_when_the_pool_left_them_out(composer: ExtractiveComposer) -> None:
-    pooled = ExtractiveComposer(composer.scorer, threshold=0.0, pool=2)
+    pooled = ExtractiveComposer(composer.scorer, decision=None, idf=composer.idf, pool=2)
     composition = pooled.compose(
         "Which questions did the Prevent reference groups' discussions focus on?",
         _passages("sources/counter-terrorism-inspections.txt"),
@@ -274,42 +312,39 @@ def test_passage_scores_rank_the_passages_by_their_best_sentence(composer: Extra
     assert max(composition.passage_scores.values()) == composition.best_score
 
 
-def test_a_near_miss_abstains_on_its_unmet_condition(
-    composer: ExtractiveComposer, vocabulary: set[str]
-) -> None:
-    checking = ExtractiveComposer(composer.scorer, threshold=0.0, pool=6, known_term=vocabulary.__contains__)
+def test_a_question_whose_figure_is_not_in_the_evidence_abstains(deciding: ExtractiveComposer) -> None:
     passages = _passages("sources/police-role-and-referrals.md")
-    near_miss = checking.compose(
-        "What percentage of Prevent referrals did the health sector make in the year to March 2024?", passages
+    near_miss = deciding.compose(
+        "How many referrals to Prevent were there in the year to March 2019?", passages
     )
     assert near_miss.abstained
-    assert near_miss.best_score >= checking.threshold  # relevant evidence, but not an answer
-    assert "health" in near_miss.unmet
-    answered = checking.compose(
-        "What percentage of Prevent referrals did the police make in the year to March 2024?", passages
+    assert near_miss.reason == "nothing in the closest passages mentions “2019”"
+    assert near_miss.parts[0].features == ()  # vetoed before the decision
+    answered = deciding.compose(
+        "How many referrals to Prevent were there in the year to March 2024?", passages
     )
     _assert_well_cited(answered)
-    assert "28%" in answered.text
+    assert "6,922" in answered.text
 
 
-def test_a_word_met_in_other_words_is_no_unmet_condition(
-    composer: ExtractiveComposer, vocabulary: set[str]
-) -> None:
-    # "require" is in the corpus but not in the answer ("must ... have due regard"); the
-    # cross-encoder scores the answer no higher without it, so it is not what is lacking.
-    checking = ExtractiveComposer(composer.scorer, threshold=0.0, pool=6, known_term=vocabulary.__contains__)
-    composition = checking.compose(
-        "What does the Prevent duty require of a specified authority?", _passages("sources/prevent-duty.md")
+def test_a_figure_given_as_a_bound_need_not_be_in_the_evidence(composer: ExtractiveComposer) -> None:
+    # "before 2016" bounds the answer; the evidence gives the year itself.
+    composition = composer.compose(
+        "Did the Prevent duty begin before 2016?", _passages("sources/prevent-duty.md")
     )
-    _assert_well_cited(composition)
-    assert "due regard" in composition.text
+    assert composition.parts[0].features, composition.reason
+    assert not composition.abstained
 
 
-def test_a_when_question_needs_a_date(composer: ExtractiveComposer) -> None:
-    passages = _passages("sources/counter-terrorism-inspections.txt")
-    composition = composer.compose("On what date did the Prevent user reference group meet?", passages)
-    assert composition.abstained
-    assert composition.unmet == ("date",)
+def test_a_sentence_holding_the_answer_type_is_never_vetoed(composer: ExtractiveComposer) -> None:
+    # Only a missing figure vetoes: a "when" question whose evidence holds a date of any era
+    # (not only 1800–2099) is put to the decision.
+    text = "The Battle of Hastings was fought in 1066. It ended Anglo-Saxon rule."
+    passage = Passage("h1", "sources/h.md", "Hastings", "sources", "", None, 0, len(text), text)
+    composition = composer.compose("When was the Battle of Hastings?", [passage])
+    assert not composition.abstained
+    assert "1066" in composition.text
+    assert composition.parts[0].features[FEATURE_NAMES.index("type_found")] == 1.0
 
 
 def test_compound_questions_are_answered_part_by_part(composer: ExtractiveComposer) -> None:
@@ -347,36 +382,6 @@ def test_a_partly_covered_compound_question_answers_the_covered_part(composer: E
     assert "The local authority chairs the Channel panel in its own area." in composition.text
 
 
-def test_what_was_said_at_a_meeting_comes_from_its_notes_only(
-    composer: ExtractiveComposer, tmp_path: Path
-) -> None:
-    corpus = write_test_corpus(tmp_path / "corpus")
-    sources = _passages("sources/counter-terrorism-inspections.txt", corpus=corpus)
-    question = "What was said at the Prevent public reference group meeting?"
-    without_notes = composer.compose(question, sources)
-    assert without_notes.abstained
-    assert without_notes.unmet == ("notes",)
-    assert "meeting notes" in without_notes.reason
-    # The same question with the meeting's notes among the passages is answered from them.
-    with_notes = composer.compose(question, sources + _passages(PUBLIC_NOTE_ID, corpus=corpus))
-    assert not with_notes.abstained
-    _assert_well_cited(with_notes, corpus)
-    assert {c.doc for c in with_notes.citations} == {PUBLIC_NOTE_ID}
-
-
-def test_what_a_group_discussed_may_come_from_a_document_that_reports_it(
-    composer: ExtractiveComposer, tmp_path: Path
-) -> None:
-    corpus = write_test_corpus(tmp_path / "corpus")
-    sources = _passages("sources/counter-terrorism-inspections.txt", corpus=corpus)
-    # The document says what the discussions focused on: the topics, not what was said.
-    composition = composer.compose("What did the Prevent reference groups discuss?", sources)
-    assert not composition.abstained, composition.reason
-    _assert_well_cited(composition, corpus)
-    assert "What is the role of the police in stopping people being drawn into terrorism?" in composition.text
-    assert composer.compose("What did the Prevent reference groups agree?", sources).abstained
-
-
 def test_a_follow_up_about_another_year_does_not_answer_with_the_last_one(
     composer: ExtractiveComposer,
 ) -> None:
@@ -398,11 +403,12 @@ def test_a_follow_up_about_another_year_does_not_answer_with_the_last_one(
     assert any("2024" in evidence.text for evidence in composer.candidates(follow_up, passages))
 
 
-def test_abbreviations_are_read_as_the_passages_write_them(
-    composer: ExtractiveComposer, vocabulary: set[str]
-) -> None:
-    checking = ExtractiveComposer(composer.scorer, threshold=0.0, pool=6, known_term=vocabulary.__contains__)
-    composition = checking.compose("what's issued under s29 CTSA?", _passages("sources/prevent-duty.md"))
+def test_abbreviations_are_read_as_the_passages_write_them(composer: ExtractiveComposer) -> None:
+    # "s29" through the corpus glossary, "CTSA" spelled out as the passage spells it.
+    assert composer.in_corpus_words(
+        "what's issued under s29 CTSA?", _passages("sources/prevent-duty.md")
+    ) == ("what's issued under section 29 Counter-Terrorism and Security Act?")
+    composition = composer.compose("what's issued under s29 CTSA?", _passages("sources/prevent-duty.md"))
     assert not composition.abstained
     _assert_well_cited(composition)
     assert "issued under section 29 of the Counter-Terrorism and Security Act 2015" in composition.text

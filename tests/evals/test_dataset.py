@@ -62,6 +62,17 @@ def test_the_held_out_sets_are_valid_against_the_corpus(path: Path) -> None:
     assert len(questions) - counts["unanswerable"] >= 20
 
 
+def test_the_out_of_domain_track_is_valid_against_its_corpus() -> None:
+    ood = DATASET.parent / "ood"
+    questions = load_questions(ood / "questions.jsonl", corpus_dir=ood / "corpus")
+    counts = type_counts(questions)
+    assert (len(questions), counts["unanswerable"]) == (398, 188)
+    # None of its articles is in the shipped corpus: it is another domain.
+    assert not {q.gold_docs[0] for q in questions if q.gold_docs} & {
+        f"sources/{p.name}" for p in (SHIPPED_CORPUS / "sources").iterdir()
+    }
+
+
 def test_a_good_file_loads(tmp_path: Path) -> None:
     path = _write(tmp_path / "q.jsonl", [GOOD, "", UNANSWERABLE])
     questions = load_questions(path, corpus_dir=SHIPPED_CORPUS)

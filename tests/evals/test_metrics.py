@@ -9,8 +9,6 @@ import pytest
 from evals._metrics import (
     CitedSentence,
     abstention_prf,
-    best_threshold,
-    candidate_thresholds,
     citation_scores,
     dedupe,
     fact_recall,
@@ -206,28 +204,3 @@ def test_percentile_and_mean() -> None:
         percentile([1.0], 101)
     assert mean([1.0, 2.0]) == 1.5
     assert mean([]) == 0.0
-
-
-def test_candidate_thresholds() -> None:
-    assert candidate_thresholds([2.0, 0.0, 2.0, -math.inf]) == [-1.0, 1.0, 3.0]
-    assert candidate_thresholds([]) == [0.0]
-
-
-def test_best_threshold_takes_the_middle_of_the_best() -> None:
-    # F1 of abstaining below t, as calibrate's score rule: separable scores.
-    scores = [6.0, 4.0, 2.5, -1.0, -3.0]
-    unanswerable = [False, False, False, True, True]
-
-    def f1(t: float) -> float:
-        return abstention_prf([s < t for s in scores], unanswerable).f1
-
-    threshold = best_threshold(candidate_thresholds(scores), f1)
-    assert -1.0 < threshold <= 2.5
-    assert f1(threshold) == 1.0
-
-
-def test_best_threshold_tolerance_widens_the_band() -> None:
-    values = {1.0: 3.0, 2.0: 4.0, 3.0: 3.5, 4.0: 3.5, 5.0: 1.0}
-    assert best_threshold(list(values), values.__getitem__) == 2.0
-    # Within half a point of the best: 2, 3 and 4; the middle one.
-    assert best_threshold(list(values), values.__getitem__, tolerance=0.5) == 3.0

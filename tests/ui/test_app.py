@@ -6,7 +6,7 @@ import re
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from ui._render import (
     render_messages,
     render_passage,
     render_sources,
+    source_ref,
 )
 from ui._serving import host_warning, is_loopback, parse_auth
 
@@ -128,16 +129,19 @@ def test_passage_falls_back_to_searching_the_quote_when_offsets_moved() -> None:
 
 
 def test_abstention_is_labelled_and_not_an_answer() -> None:
+    closest = replace(_citation(), title="Channel guidance")
     turn = Turn(
         question="Capital of France?",
-        text="The corpus does not cover this question. The closest documents are: A (sources/a.md).",
+        text="The corpus does not cover this question. The closest passages, which may not answer it, "
+        "are in: Channel guidance (sources/a.md).",
         abstained=True,
-        closest=("A (sources/a.md)",),
+        closest=(closest,),
     )
     content = render_messages(ChatState([turn]))[1]["content"]
     assert ABSTAIN_LABEL in content and "ct-abstain-label" in content
-    assert "ct-src" not in content
-    assert "- A (sources/a.md)" in content
+    # The closest passages are offered to open, labelled as possibly not answering.
+    assert "they may not answer the question" in content
+    assert f'href="#{source_ref(0, closest.n)}"' in content and "Channel guidance" in content
 
 
 def test_error_turns_are_shown_and_left_out_of_the_history() -> None:

@@ -3,6 +3,22 @@ setting at fault and says why, so that the CLI and the UI can show it as it is."
 
 from __future__ import annotations
 
+#: How much of a value read from a file an error message shows: enough to recognise it,
+#: never the megabytes a crafted file can hold.
+SHOWN_CHARS = 200
+
+
+def excerpt(text: str, limit: int = SHOWN_CHARS) -> str:
+    """``text`` cut to ``limit`` characters; a cut one ends with ``…`` and its full length.
+
+    Example:
+        >>> excerpt("x" * 1000, 5)
+        'xxxxx… (1000 characters)'
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text)} characters)"
+
 
 class CtassistError(Exception):
     """Base class of every error ctassist raises on purpose."""

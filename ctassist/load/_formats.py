@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ctassist.errors import LoadError
+from ctassist.errors import LoadError, excerpt
 from ctassist.load._document import Heading, PageSpan
 
 # pypdf logs warnings such as "EOF marker not found" without naming the file; a file it
@@ -177,7 +177,9 @@ def read_pdf(path: str, data: bytes) -> Extracted:
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
-        raise LoadError(path, f"corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from None
+        raise LoadError(
+            path, f"corrupt or unreadable PDF ({type(exc).__name__}: {excerpt(str(exc))})"
+        ) from None
     parts: list[str] = []
     pages: list[PageSpan] = []
     length = 0

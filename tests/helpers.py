@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -184,6 +185,30 @@ def docx_bytes() -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def docx_with(parts: Mapping[str, bytes], *, base: bytes | None = None) -> bytes:
+    """:func:`docx_bytes` (or ``base``) with the named zip entries replaced or added, deflated."""
+    source = zipfile.ZipFile(io.BytesIO(base if base is not None else docx_bytes()))
+    buffer = io.BytesIO()
+    with source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+        for info in source.infolist():
+            if info.filename not in parts:
+                out.writestr(info.filename, source.read(info.filename))
+        for name, data in parts.items():
+            out.writestr(name, data)
+    return buffer.getvalue()
+
+
+def docx_xml_padding(size: int) -> bytes:
+    """The main part of :func:`docx_bytes` grown to ``size`` bytes with repeated paragraphs:
+    valid XML that deflates about a thousandfold."""
+    with zipfile.ZipFile(io.BytesIO(docx_bytes())) as archive:
+        xml = archive.read("word/document.xml")
+    paragraph = b"<w:p><w:r><w:t>lol</w:t></w:r></w:p>"
+    head, tail = xml.split(b"<w:body>", 1)
+    count = max(0, (size - len(xml)) // len(paragraph))
+    return head + b"<w:body>" + paragraph * count + tail
 
 
 # --- processes ----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from ctassist.errors import LoadError
 from ctassist.load._document import Kind, LoadedDocument
 from ctassist.load._formats import READERS
 from ctassist.load._notes import parse_front_matter, parse_note_header, split_front_matter
+from ctassist.load._zip import ZIP_FORMATS, check_zip
 
 NOTES_FOLDER = "notes"
 SUPPORTED_EXTENSIONS = tuple(sorted(READERS))
@@ -61,7 +62,8 @@ def load_document(path: Path, corpus_dir: Path, *, max_file_mb: float = 20.0) ->
         The document's text and structure.
 
     Raises:
-        LoadError: The file is empty, too large, of an unsupported type, corrupt,
+        LoadError: The file is empty, too large (or unpacks to too much), of an
+            unsupported type, corrupt,
             encrypted, binary, not UTF-8, has no extractable text, or is a meeting note
             with a bad header, or links to a file outside the corpus. The message names
             the file and the reason.
@@ -91,15 +93,17 @@ def load_document(path: Path, corpus_dir: Path, *, max_file_mb: float = 20.0) ->
     data = path.read_bytes()
     if not data.strip():
         raise LoadError(doc_id, "empty file")
-    return load_bytes(doc_id, data)
+    return load_bytes(doc_id, data, max_file_mb=max_file_mb)
 
 
-def load_bytes(doc_id: str, data: bytes) -> LoadedDocument:
+def load_bytes(doc_id: str, data: bytes, *, max_file_mb: float = 20.0) -> LoadedDocument:
     """Loads a document from its bytes; ``doc_id``'s extension picks the reader."""
     extension = Path(doc_id).suffix.lower()
     reader = READERS.get(extension)
     if reader is None:
         raise LoadError(doc_id, f"unsupported file type {extension or '(none)'}")
+    if extension in ZIP_FORMATS:
+        check_zip(doc_id, data, max_file_mb)
     extracted = reader(doc_id, data)
     kind = kind_of(doc_id)
     text = extracted.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,11 +11,15 @@ import pytest
 
 from ctassist import LoadError
 from ctassist.load import content_hash, discover_files, document_id, kind_of, load_document
+from ctassist.load._zip import MAX_ZIP_ENTRIES, UNZIPPED_FACTOR
 from tests.helpers import (
     CHANNEL_MD,
     PREVENT_TXT,
     SHIPPED_CORPUS,
     Corpus,
+    docx_bytes,
+    docx_with,
+    docx_xml_padding,
     note_text,
     pdf_bytes,
     scanned_pdf_bytes,
@@ -181,3 +186,48 @@ def test_link_to_a_file_outside_the_corpus_is_refused(
     assert (
         load_document(corpus.path("sources/inside-link.md"), corpus.root).doc_id == "sources/inside-link.md"
     )
+
+
+# --- zip archives ---------------------------------------------------------------------------------
+
+
+def test_docx_is_measured_unpacked(make_corpus: Callable[..., Corpus]) -> None:
+    bomb = docx_with({"customXml/item1.xml": b"<a>" + b" " * (6 * 1024 * 1024) + b"</a>"})
+    corpus = make_corpus({"sources/bomb.docx": bomb})
+    assert len(bomb) < 50_000
+    reason = _reason(corpus, "sources/bomb.docx", max_file_mb=1)
+    assert re.fullmatch(
+        r"unpacks to 6\.79 MB from 0\.0\d+ MB, over the limit of 5 MB for its unpacked parts "
+        r"\(2 x CTASSIST_MAX_FILE_MB, at least 5 MB\)",
+        reason,
+    ), reason
+    assert (
+        load_document(corpus.path("sources/bomb.docx"), corpus.root, max_file_mb=4).title
+        == "Channel guidance"
+    )
+
+
+def test_small_docx_loads_under_a_small_file_limit(make_corpus: Callable[..., Corpus]) -> None:
+    corpus = make_corpus({"sources/guidance.docx": docx_bytes()})  # 36 kB that unpack to 0.8 MB
+    assert load_document(corpus.path("sources/guidance.docx"), corpus.root, max_file_mb=0.05).title
+
+
+def test_docx_of_50_mb_of_xml_in_a_small_file_is_refused_at_the_default_limit(
+    make_corpus: Callable[..., Corpus],
+) -> None:
+    xml = docx_xml_padding(50 * 1024 * 1024)
+    corpus = make_corpus({"sources/bomb.docx": docx_with({"word/document.xml": xml})})
+    assert corpus.path("sources/bomb.docx").stat().st_size < 200_000
+    reason = _reason(corpus, "sources/bomb.docx")
+    assert reason.startswith("unpacks to 50.8 MB from 0.")
+    assert reason.endswith(
+        f"over the limit of {UNZIPPED_FACTOR * 20} MB for its unpacked parts "
+        "(2 x CTASSIST_MAX_FILE_MB, at least 5 MB)"
+    )
+
+
+def test_zip_with_too_many_entries_is_refused(make_corpus: Callable[..., Corpus]) -> None:
+    parts = {f"customXml/item{i}.xml": b"<a/>" for i in range(MAX_ZIP_ENTRIES)}
+    corpus = make_corpus({"sources/many.docx": docx_with(parts)})
+    reason = _reason(corpus, "sources/many.docx")
+    assert re.fullmatch(rf"the zip archive holds \d+ entries, over the limit of {MAX_ZIP_ENTRIES}", reason)

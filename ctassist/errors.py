@@ -20,6 +20,23 @@ def excerpt(text: str, limit: int = SHOWN_CHARS) -> str:
     return f"{text[:limit]}… ({len(text)} characters)"
 
 
+def could_not_read(exc: Exception) -> str:
+    """The reason given for a file whose reading raised ``exc`` unforeseen.
+
+    Example:
+        >>> could_not_read(ValueError("bad\\nthings"))
+        'could not be read: ValueError: bad'
+        >>> import zlib
+        >>> could_not_read(zlib.error("invalid block type"))
+        'could not be read: zlib.error: invalid block type'
+    """
+    kind = type(exc)
+    # A library's exception is named with its module: "zlib.error" says more than "error".
+    name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    lines = str(exc).strip().splitlines()
+    return f"could not be read: {name}" + (f": {excerpt(lines[0])}" if lines else "")
+
+
 class CtassistError(Exception):
     """Base class of every error ctassist raises on purpose."""
 

@@ -7,6 +7,7 @@ import hashlib
 import io
 import os
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -209,6 +210,42 @@ def docx_xml_padding(size: int) -> bytes:
     head, tail = xml.split(b"<w:body>", 1)
     count = max(0, (size - len(xml)) // len(paragraph))
     return head + b"<w:body>" + paragraph * count + tail
+
+
+def docx_with_corrupt_stream() -> bytes:
+    """A Word document whose zip directory is sound but whose main part's deflate stream is
+    not: the first byte of the stream declares a block type that does not exist."""
+    data = bytearray(docx_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("word/document.xml")
+    name_length, extra_length = struct.unpack("<HH", data[info.header_offset + 26 : info.header_offset + 30])
+    start = info.header_offset + 30 + name_length + extra_length
+    data[start : start + 16] = b"\xff" * 16
+    return bytes(data)
+
+
+def pdf_with_filter(filter_name: str = "NoSuchDecode") -> bytes:
+    """A one-page PDF whose content stream names ``filter_name`` as its /Filter."""
+    content = b"BT /F1 12 Tf 72 720 Td (Text behind an unknown filter.) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /%s >>\nstream\n%s\nendstream"
+        % (len(content), filter_name.encode(), content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
 
 
 # --- processes ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ read raises :class:`~ctassist.errors.LoadError` with the reason in plain words.
 
 from __future__ import annotations
 
+import codecs
 import io
 import logging
 import re
@@ -36,10 +37,33 @@ _SENTENCE_END = (".", ":", ";", ",", "?", "!")
 _BULLETS = ("•", "-", "*", "–", "·")
 
 
+# UTF-32 first: its little-endian mark begins with UTF-16's.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
 def decode_text(path: str, data: bytes) -> str:
-    """Decodes a text file's bytes as UTF-8, refusing binary content."""
+    """Decodes a text file's bytes as UTF-8, or as UTF-16/32 after their byte-order mark,
+    refusing binary content."""
+    codec = next((codec for mark, codec in _BYTE_ORDER_MARKS if data.startswith(mark)), None)
+    if codec is not None:
+        try:
+            text = data.decode(codec)  # the codec reads the mark for the byte order and drops it
+        except UnicodeDecodeError as exc:
+            raise LoadError(
+                path,
+                f"not valid {codec.upper()} although it starts with a {codec.upper()} byte-order mark "
+                f"(at byte offset {exc.start}); re-save the file as UTF-8",
+            ) from None
+        if "\x00" in text[:8192] or _control_ratio(text[:8192]) > 0.1:
+            raise LoadError(path, "binary content in a text file (is the extension wrong?)")
+        return _normalise_newlines(text)
     sample = data[:8192]
-    if b"\x00" in sample or _control_ratio(sample) > 0.1:
+    if b"\x00" in sample or _control_ratio(sample.decode("latin-1")) > 0.1:
         raise LoadError(path, "binary content in a text file (is the extension wrong?)")
     try:
         text = data.decode("utf-8-sig")
@@ -49,14 +73,17 @@ def decode_text(path: str, data: bytes) -> str:
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "re-save the file as UTF-8",
         ) from None
+    return _normalise_newlines(text)
+
+
+def _normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _control_ratio(sample: bytes) -> float:
+def _control_ratio(sample: str) -> float:
     if not sample:
         return 0.0
-    allowed = {9, 10, 12, 13}
-    control = sum(1 for b in sample if b < 32 and b not in allowed)
+    control = sum(1 for ch in sample if ch < " " and ch not in "\t\n\x0c\r")
     return control / len(sample)
 
 

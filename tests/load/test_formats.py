@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+
 import pytest
 
 from ctassist.errors import LoadError
@@ -216,3 +218,21 @@ def test_corrupt_docx_is_refused(data: bytes) -> None:
         read_docx("sources/broken.docx", data)
     assert caught.value.path == "sources/broken.docx"
     assert caught.value.reason.startswith("corrupt or unreadable Word document (")
+
+
+# --- other encodings ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+def test_decode_reads_utf16_and_utf32_after_their_byte_order_mark(codec: str) -> None:
+    marks = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}
+    marks |= {"utf-32-le": codecs.BOM_UTF32_LE, "utf-32-be": codecs.BOM_UTF32_BE}
+    text = "Réunion ☕\r\nsecond line\n"
+    data = marks.get(codec, b"") + text.encode(codec)
+    assert decode_text("a.txt", data) == "Réunion ☕\nsecond line\n"
+
+
+def test_decode_refuses_binary_after_a_utf16_mark() -> None:
+    with pytest.raises(LoadError) as caught:
+        decode_text("a.txt", codecs.BOM_UTF16_LE + "".join(map(chr, range(1, 32))).encode("utf-16-le") * 40)
+    assert caught.value.reason == "binary content in a text file (is the extension wrong?)"

@@ -6,12 +6,14 @@ read raises :class:`~ctassist.errors.LoadError` with the reason in plain words.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import io
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ctassist.errors import LoadError, excerpt
 from ctassist.load._document import Heading, PageSpan
@@ -90,10 +92,11 @@ def _control_ratio(sample: str) -> float:
 def read_markdown(path: str, data: bytes) -> Extracted:
     text = decode_text(path, data)
     fenced = _fenced_ranges(text)
+    fence_starts = [a for a, _ in fenced]
     headings = [
         Heading(m.start(), m.end(), len(m.group(1)), m.group(2).strip())
         for m in _MD_HEADING.finditer(text)
-        if not any(a <= m.start() < b for a, b in fenced)
+        if not _inside(fenced, fence_starts, m.start())
     ]
     title = next((h.title for h in headings if h.level == 1), headings[0].title if headings else "")
     return Extracted(text=text, title=title, headings=headings)
@@ -102,6 +105,13 @@ def read_markdown(path: str, data: bytes) -> Extracted:
 def _fenced_ranges(text: str) -> list[tuple[int, int]]:
     marks = [m.start() for m in _FENCE.finditer(text)]
     return [(marks[i], marks[i + 1]) for i in range(0, len(marks) - 1, 2)]
+
+
+def _inside(ranges: list[tuple[int, int]], starts: list[int], offset: int) -> bool:
+    """Whether ``offset`` falls in one of ``ranges`` (sorted, apart; ``starts`` their starts)."""
+    # By bisection: a test of every range for every heading is quadratic in a file of many.
+    index = bisect.bisect_right(starts, offset) - 1
+    return index >= 0 and offset < ranges[index][1]
 
 
 def read_plain_text(path: str, data: bytes) -> Extracted:
@@ -133,22 +143,24 @@ def _looks_like_heading(stripped: str, lines: list[str], number: int) -> bool:
     return before_blank and after_blank
 
 
-_HTML_BLOCKS = (
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "p",
-    "li",
-    "pre",
-    "blockquote",
-    "td",
-    "th",
-    "dt",
-    "dd",
-    "caption",
+_HTML_BLOCKS = frozenset(
+    {
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "p",
+        "li",
+        "pre",
+        "blockquote",
+        "td",
+        "th",
+        "dt",
+        "dd",
+        "caption",
+    }
 )
 
 
@@ -165,9 +177,7 @@ def read_html(path: str, data: bytes) -> Extracted:
     headings: list[Heading] = []
     length = 0
     root = soup.body or soup
-    for element in root.find_all(_HTML_BLOCKS):
-        if element.find_parent(_HTML_BLOCKS) is not None:
-            continue  # its text is taken with the enclosing block
+    for element in _outer_blocks(root):
         block = " ".join(element.get_text(" ", strip=True).split())
         if not block:
             continue
@@ -184,6 +194,24 @@ def read_html(path: str, data: bytes) -> Extracted:
     if not title:
         title = next((h.title for h in headings if h.level == 1), "")
     return Extracted(text="\n\n".join(parts), title=title, headings=headings)
+
+
+def _outer_blocks(root: Any) -> list[Any]:
+    """The block elements under ``root`` that are in no other block, in document order; a
+    nested block's text is taken with the enclosing one."""
+    # One walk of the tree, not a search of each block's parents for another block: that is
+    # quadratic in the nesting (144 kB of nested <div>s took 287 s).
+    from bs4 import Tag
+
+    blocks: list[Any] = []
+    stack = [child for child in reversed(root.contents) if isinstance(child, Tag)]
+    while stack:
+        element = stack.pop()
+        if element.name in _HTML_BLOCKS:
+            blocks.append(element)
+        else:
+            stack.extend(child for child in reversed(element.contents) if isinstance(child, Tag))
+    return blocks
 
 
 def read_pdf(path: str, data: bytes) -> Extracted:
@@ -267,18 +295,53 @@ def _docx_blocks(document: object) -> list[tuple[str, str]]:
     from docx.text.paragraph import Paragraph
 
     blocks: list[tuple[str, str]] = []
+    # python-docx resolves a paragraph's style by scanning every style of the document, 2 ms a
+    # paragraph with its own template: 58 s for 1 MB of XML. A name is looked up once per id.
+    style_names: dict[str | None, str] = {}
     for item in document.iter_inner_content():  # type: ignore[attr-defined]
         if isinstance(item, Paragraph):
             text = " ".join(item.text.split())
             if text:
-                blocks.append((text, item.style.name if item.style is not None else ""))
+                style_id = item._p.style
+                if style_id not in style_names:
+                    style = item.style
+                    style_names[style_id] = (style.name or "") if style is not None else ""
+                blocks.append((text, style_names[style_id]))
         elif isinstance(item, Table):
-            for row in item.rows:
-                cells = [" ".join(cell.text.split()) for cell in row.cells]
-                text = " | ".join(c for c in cells if c)
-                if text:
-                    blocks.append((text, "Table"))
+            blocks.extend((row, "Table") for row in _docx_table_rows(item))
     return blocks
+
+
+# Word's own limit on the columns of a table; a crafted gridSpan can claim billions.
+_MAX_GRID_SPAN = 63
+
+
+def _docx_table_rows(table: Any) -> list[str]:
+    """Each row's cells, ``" | "``-joined, as python-docx's ``row.cells`` gives them: a
+    merged cell once per grid column it spans, and again in each row it spans down."""
+    # Not row.cells itself: it finds the cell above a merge down by recursion and a search of
+    # all rows, cubic in the rows of the merge (600 rows took 17 s) and a RecursionError
+    # past a thousand.
+    from docx.table import _Cell
+
+    rows: list[str] = []
+    above: dict[int, str] = {}  # grid column -> text of the cell that a merge down continues
+    for tr in table._tbl.tr_lst:
+        column = tr.grid_before
+        cells: list[str] = []
+        for tc in tr.tc_lst:
+            span = min(max(tc.grid_span, 1), _MAX_GRID_SPAN)
+            if tc.vMerge == "continue":
+                text = above.get(column, "")
+            else:
+                text = " ".join(_Cell(tc, table).text.split())
+            above[column] = text
+            cells.extend([text] * span)
+            column += span
+        row = " | ".join(c for c in cells if c)
+        if row:
+            rows.append(row)
+    return rows
 
 
 def _docx_heading_level(style: str) -> int:

@@ -280,7 +280,8 @@ BAD_FILES: dict[str, tuple[bytes, str]] = {
         "no extractable text in 1 page(s): a scanned PDF without a text layer? Run OCR on it first",
     ),
     "sources/binary.txt": (
-        os.urandom(2048).replace(b"\x00", b"\x01") + b"\x00",
+        # Never starting with FF FE or FE FF, which would be read as a UTF-16 byte-order mark.
+        b"\x01" + os.urandom(2048).replace(b"\x00", b"\x01") + b"\x00",
         "binary content in a text file",
     ),
     "sources/latin1.txt": (

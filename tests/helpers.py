@@ -7,10 +7,12 @@ import hashlib
 import io
 import os
 import socket
+import struct
 import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -115,6 +117,13 @@ def note_text(
     )
 
 
+_LAUGHS = "\n".join(
+    [f"{chr(97 + i)}: &{chr(97 + i)} [{','.join(['*' + chr(96 + i)] * 9)}]" for i in range(1, 9)]
+)
+# Nine levels of nine aliases: 387 million strings once expanded, from under 400 bytes.
+BILLION_LAUGHS = f'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n{_LAUGHS}\n'
+
+
 def generated_markdown(number: int, paragraphs: int = 20, *, version: int = 1) -> str:
     """A Markdown file with a heading every five paragraphs; ``version`` changes every paragraph."""
     lines = [f"# Generated document {number}", ""]
@@ -177,6 +186,66 @@ def docx_bytes() -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def docx_with(parts: Mapping[str, bytes], *, base: bytes | None = None) -> bytes:
+    """:func:`docx_bytes` (or ``base``) with the named zip entries replaced or added, deflated."""
+    source = zipfile.ZipFile(io.BytesIO(base if base is not None else docx_bytes()))
+    buffer = io.BytesIO()
+    with source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+        for info in source.infolist():
+            if info.filename not in parts:
+                out.writestr(info.filename, source.read(info.filename))
+        for name, data in parts.items():
+            out.writestr(name, data)
+    return buffer.getvalue()
+
+
+def docx_xml_padding(size: int) -> bytes:
+    """The main part of :func:`docx_bytes` grown to ``size`` bytes with repeated paragraphs:
+    valid XML that deflates about a thousandfold."""
+    with zipfile.ZipFile(io.BytesIO(docx_bytes())) as archive:
+        xml = archive.read("word/document.xml")
+    paragraph = b"<w:p><w:r><w:t>lol</w:t></w:r></w:p>"
+    head, tail = xml.split(b"<w:body>", 1)
+    count = max(0, (size - len(xml)) // len(paragraph))
+    return head + b"<w:body>" + paragraph * count + tail
+
+
+def docx_with_corrupt_stream() -> bytes:
+    """A Word document whose zip directory is sound but whose main part's deflate stream is
+    not: the first byte of the stream declares a block type that does not exist."""
+    data = bytearray(docx_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("word/document.xml")
+    name_length, extra_length = struct.unpack("<HH", data[info.header_offset + 26 : info.header_offset + 30])
+    start = info.header_offset + 30 + name_length + extra_length
+    data[start : start + 16] = b"\xff" * 16
+    return bytes(data)
+
+
+def pdf_with_filter(filter_name: str = "NoSuchDecode") -> bytes:
+    """A one-page PDF whose content stream names ``filter_name`` as its /Filter."""
+    content = b"BT /F1 12 Tf 72 720 Td (Text behind an unknown filter.) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /%s >>\nstream\n%s\nendstream"
+        % (len(content), filter_name.encode(), content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
 
 
 # --- processes ----------------------------------------------------------------------------

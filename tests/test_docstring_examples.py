@@ -12,6 +12,7 @@ import pytest
 
 import ctassist._text
 import ctassist.answer._extractive
+import ctassist.errors
 import evals._metrics
 
 
@@ -22,6 +23,7 @@ import evals._metrics
         ctassist.answer._answer_type,
         ctassist.answer._coverage,
         ctassist.answer._extractive,
+        ctassist.errors,
         evals._metrics,
     ],
     ids=lambda m: m.__name__,

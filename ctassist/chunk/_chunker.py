@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import dataclass
 
@@ -9,6 +10,10 @@ from ctassist.chunk._sentences import sentence_spans
 from ctassist.load import LoadedDocument
 
 HEADING_SEPARATOR = " > "
+#: No chunk is longer, whatever ``chunk_size`` says: the encoder reads only the first few
+#: hundred words of a passage, and a citation must show its chunk whole. Sentences are cut
+#: to ``MAX_SENTENCE_CHARS``, so a chunk of one long sentence stays within it too.
+MAX_CHUNK_CHARS = 4000
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,8 @@ def chunk_document(document: LoadedDocument, *, chunk_size: int = 700, overlap: 
     Args:
         document: The loaded document.
         chunk_size: Target length in characters. A chunk grows sentence by sentence up to
-            this length; a single longer sentence becomes a chunk of its own.
+            this length (at most :data:`MAX_CHUNK_CHARS`); a single longer sentence becomes
+            a chunk of its own.
         overlap: Sentences from the end of one chunk repeated at the start of the next
             chunk of the same section, so that no sentence loses its context.
 
@@ -53,9 +59,10 @@ def chunk_document(document: LoadedDocument, *, chunk_size: int = 700, overlap: 
         True
     """
     chunks: list[Chunk] = []
+    size = min(chunk_size, MAX_CHUNK_CHARS)
     for section_start, section_end in _sections(document):
         sentences = sentence_spans(document.text, section_start, section_end)
-        for group in _pack(sentences, chunk_size, overlap):
+        for group in _pack(sentences, size, overlap):
             start, end = group[0][0], group[-1][1]
             chunks.append(
                 Chunk(
@@ -90,10 +97,13 @@ def _sections(document: LoadedDocument) -> list[tuple[int, int]]:
     page_starts = [span.start for span in document.pages]
     cut: list[tuple[int, int]] = []
     for a, b in bounds:
-        for page_start in page_starts:
-            if a < page_start < b:
-                cut.append((a, page_start))
-                a = page_start
+        # Only the pages that start inside the section: a scan of every page for every
+        # section was quadratic in a PDF of many pages and headings.
+        first = bisect.bisect_right(page_starts, a)
+        last = bisect.bisect_left(page_starts, b)
+        for page_start in page_starts[first:last]:
+            cut.append((a, page_start))
+            a = page_start
         cut.append((a, b))
     return [(a, b) for a, b in cut if document.text[a:b].strip()]
 

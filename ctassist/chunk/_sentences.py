@@ -70,6 +70,14 @@ _ABBREVIATIONS = frozenset(
         "co",
     ]
 )
+#: A stretch longer than this without a sentence end (a table flattened into one line, a
+#: minified file) is cut at white space, or anywhere if it has none: no sentence, and so no
+#: chunk, holds more text than a passage can usefully show or the encoder can read.
+MAX_SENTENCE_CHARS = 2000
+# The word before a full stop is looked for this far back: the longest abbreviation is a few
+# letters, and an unbounded look-back made a long line of initials quadratic.
+_WORD_LOOKBACK = 40
+
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9£•])")
 _BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[•\-*–·]|\d{1,3}[.)])[ \t]+")
@@ -154,13 +162,27 @@ def _split_unit(text: str, start: int, end: int) -> list[tuple[int, int]]:
         spans.append((cursor, match.end()))
         cursor = match.end()
     spans.append((cursor, end))
-    return [trimmed for a, b in spans if (trimmed := _trim(text, a, b))]
+    return [trimmed for a, b in spans for piece in _cut(text, a, b) if (trimmed := _trim(text, *piece))]
+
+
+def _cut(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` in pieces of at most :data:`MAX_SENTENCE_CHARS`, cut at the last
+    white space of each piece's second half, or at the limit if there is none."""
+    pieces = []
+    while end - start > MAX_SENTENCE_CHARS:
+        limit = start + MAX_SENTENCE_CHARS
+        space = max(text.rfind(ch, start + MAX_SENTENCE_CHARS // 2, limit) for ch in " \t\n")
+        cut = space + 1 if space > start else limit
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
 
 
 def _is_abbreviation(text: str, unit_start: int, stop: int) -> bool:
     if text[stop] != ".":
         return False
-    word = _WORD_BEFORE.search(text, unit_start, stop)
+    word = _WORD_BEFORE.search(text, max(unit_start, stop - _WORD_LOOKBACK), stop)
     if word is None:
         return False
     token = word.group(1).lower().rstrip(".")

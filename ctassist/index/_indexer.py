@@ -21,9 +21,17 @@ from typing import Any
 from ctassist.chunk import Chunk, chunk_document
 from ctassist.config import Settings
 from ctassist.embed import Encoder
-from ctassist.errors import LoadError
+from ctassist.errors import LoadError, could_not_read
 from ctassist.index._store import ChunkStore, FileRecord, chunk_id, now_iso
-from ctassist.load import LoadedDocument, content_hash, discover_files, document_id, load_document
+from ctassist.load import (
+    LoadedDocument,
+    check_file,
+    content_hash,
+    discover_files,
+    display_id,
+    document_id,
+    load_document,
+)
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -147,7 +155,7 @@ class Indexer:
                         self._write(batch, report)
                         batch = []
                 if progress:
-                    progress(done, len(paths), doc_id)
+                    progress(done, len(paths), display_id(doc_id))
             self._write(batch, report)
             for doc_id in sorted(set(records) - seen):
                 self.store.delete(_all_ids(doc_id, records[doc_id], ids_by_version))
@@ -165,6 +173,7 @@ class Indexer:
         report: IndexReport,
     ) -> _Pending | None:
         try:
+            check_file(path, self.settings.corpus_dir)  # before hashing reads a named pipe forever
             data_hash = _file_hash(path, self.settings.max_file_mb)
             if record is not None and record.healthy and record.content_hash == data_hash:
                 report.unchanged.append(doc_id)
@@ -176,14 +185,19 @@ class Indexer:
             if not chunks:
                 # Nothing would be stored, so the next run would find no record and "add" it again.
                 raise LoadError(doc_id, "no text to index (the file holds only headings or markup)")
-        except LoadError as exc:
-            report.skipped.append(SkippedFile(exc.path, exc.reason))
+        except OSError as exc:
+            report.skipped.append(
+                SkippedFile(display_id(doc_id), f"cannot read the file ({exc.strerror or exc})")
+            )
+            return None
+        except Exception as exc:  # noqa: BLE001 - one file that breaks a reader or the chunker stops no run
+            if isinstance(exc, LoadError):
+                report.skipped.append(SkippedFile(exc.path, exc.reason))
+            else:
+                report.skipped.append(SkippedFile(display_id(doc_id), could_not_read(exc)))
             if record is not None:
                 # The file can no longer be read: its old text must not be quoted.
                 self.store.delete(_all_ids(doc_id, record, ids_by_version))
-            return None
-        except OSError as exc:
-            report.skipped.append(SkippedFile(doc_id, f"cannot read the file ({exc.strerror or exc})"))
             return None
         stale: list[str] = []
         outcome = report.added

@@ -3,8 +3,10 @@
 from ctassist.load._document import Action, Heading, Kind, LoadedDocument, NoteHeader, PageSpan
 from ctassist.load._loader import (
     SUPPORTED_EXTENSIONS,
+    check_file,
     content_hash,
     discover_files,
+    display_id,
     document_id,
     kind_of,
     load_bytes,
@@ -20,8 +22,10 @@ __all__ = [
     "LoadedDocument",
     "NoteHeader",
     "PageSpan",
+    "check_file",
     "content_hash",
     "discover_files",
+    "display_id",
     "document_id",
     "kind_of",
     "load_bytes",

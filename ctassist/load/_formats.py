@@ -6,13 +6,16 @@ read raises :class:`~ctassist.errors.LoadError` with the reason in plain words.
 
 from __future__ import annotations
 
+import bisect
+import codecs
 import io
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from ctassist.errors import LoadError
+from ctassist.errors import LoadError, excerpt
 from ctassist.load._document import Heading, PageSpan
 
 # pypdf logs warnings such as "EOF marker not found" without naming the file; a file it
@@ -36,10 +39,33 @@ _SENTENCE_END = (".", ":", ";", ",", "?", "!")
 _BULLETS = ("•", "-", "*", "–", "·")
 
 
+# UTF-32 first: its little-endian mark begins with UTF-16's.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
 def decode_text(path: str, data: bytes) -> str:
-    """Decodes a text file's bytes as UTF-8, refusing binary content."""
+    """Decodes a text file's bytes as UTF-8, or as UTF-16/32 after their byte-order mark,
+    refusing binary content."""
+    codec = next((codec for mark, codec in _BYTE_ORDER_MARKS if data.startswith(mark)), None)
+    if codec is not None:
+        try:
+            text = data.decode(codec)  # the codec reads the mark for the byte order and drops it
+        except UnicodeDecodeError as exc:
+            raise LoadError(
+                path,
+                f"not valid {codec.upper()} although it starts with a {codec.upper()} byte-order mark "
+                f"(at byte offset {exc.start}); re-save the file as UTF-8",
+            ) from None
+        if "\x00" in text[:8192] or _control_ratio(text[:8192]) > 0.1:
+            raise LoadError(path, "binary content in a text file (is the extension wrong?)")
+        return _normalise_newlines(text)
     sample = data[:8192]
-    if b"\x00" in sample or _control_ratio(sample) > 0.1:
+    if b"\x00" in sample or _control_ratio(sample.decode("latin-1")) > 0.1:
         raise LoadError(path, "binary content in a text file (is the extension wrong?)")
     try:
         text = data.decode("utf-8-sig")
@@ -49,24 +75,28 @@ def decode_text(path: str, data: bytes) -> str:
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "re-save the file as UTF-8",
         ) from None
+    return _normalise_newlines(text)
+
+
+def _normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _control_ratio(sample: bytes) -> float:
+def _control_ratio(sample: str) -> float:
     if not sample:
         return 0.0
-    allowed = {9, 10, 12, 13}
-    control = sum(1 for b in sample if b < 32 and b not in allowed)
+    control = sum(1 for ch in sample if ch < " " and ch not in "\t\n\x0c\r")
     return control / len(sample)
 
 
 def read_markdown(path: str, data: bytes) -> Extracted:
     text = decode_text(path, data)
     fenced = _fenced_ranges(text)
+    fence_starts = [a for a, _ in fenced]
     headings = [
         Heading(m.start(), m.end(), len(m.group(1)), m.group(2).strip())
         for m in _MD_HEADING.finditer(text)
-        if not any(a <= m.start() < b for a, b in fenced)
+        if not _inside(fenced, fence_starts, m.start())
     ]
     title = next((h.title for h in headings if h.level == 1), headings[0].title if headings else "")
     return Extracted(text=text, title=title, headings=headings)
@@ -75,6 +105,13 @@ def read_markdown(path: str, data: bytes) -> Extracted:
 def _fenced_ranges(text: str) -> list[tuple[int, int]]:
     marks = [m.start() for m in _FENCE.finditer(text)]
     return [(marks[i], marks[i + 1]) for i in range(0, len(marks) - 1, 2)]
+
+
+def _inside(ranges: list[tuple[int, int]], starts: list[int], offset: int) -> bool:
+    """Whether ``offset`` falls in one of ``ranges`` (sorted, apart; ``starts`` their starts)."""
+    # By bisection: a test of every range for every heading is quadratic in a file of many.
+    index = bisect.bisect_right(starts, offset) - 1
+    return index >= 0 and offset < ranges[index][1]
 
 
 def read_plain_text(path: str, data: bytes) -> Extracted:
@@ -106,22 +143,24 @@ def _looks_like_heading(stripped: str, lines: list[str], number: int) -> bool:
     return before_blank and after_blank
 
 
-_HTML_BLOCKS = (
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "p",
-    "li",
-    "pre",
-    "blockquote",
-    "td",
-    "th",
-    "dt",
-    "dd",
-    "caption",
+_HTML_BLOCKS = frozenset(
+    {
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "p",
+        "li",
+        "pre",
+        "blockquote",
+        "td",
+        "th",
+        "dt",
+        "dd",
+        "caption",
+    }
 )
 
 
@@ -138,9 +177,7 @@ def read_html(path: str, data: bytes) -> Extracted:
     headings: list[Heading] = []
     length = 0
     root = soup.body or soup
-    for element in root.find_all(_HTML_BLOCKS):
-        if element.find_parent(_HTML_BLOCKS) is not None:
-            continue  # its text is taken with the enclosing block
+    for element in _outer_blocks(root):
         block = " ".join(element.get_text(" ", strip=True).split())
         if not block:
             continue
@@ -157,6 +194,24 @@ def read_html(path: str, data: bytes) -> Extracted:
     if not title:
         title = next((h.title for h in headings if h.level == 1), "")
     return Extracted(text="\n\n".join(parts), title=title, headings=headings)
+
+
+def _outer_blocks(root: Any) -> list[Any]:
+    """The block elements under ``root`` that are in no other block, in document order; a
+    nested block's text is taken with the enclosing one."""
+    # One walk of the tree, not a search of each block's parents for another block: that is
+    # quadratic in the nesting (144 kB of nested <div>s took 287 s).
+    from bs4 import Tag
+
+    blocks: list[Any] = []
+    stack = [child for child in reversed(root.contents) if isinstance(child, Tag)]
+    while stack:
+        element = stack.pop()
+        if element.name in _HTML_BLOCKS:
+            blocks.append(element)
+        else:
+            stack.extend(child for child in reversed(element.contents) if isinstance(child, Tag))
+    return blocks
 
 
 def read_pdf(path: str, data: bytes) -> Extracted:
@@ -177,7 +232,9 @@ def read_pdf(path: str, data: bytes) -> Extracted:
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
-        raise LoadError(path, f"corrupt or unreadable PDF ({type(exc).__name__}: {exc})") from None
+        raise LoadError(
+            path, f"corrupt or unreadable PDF ({type(exc).__name__}: {excerpt(str(exc))})"
+        ) from None
     parts: list[str] = []
     pages: list[PageSpan] = []
     length = 0
@@ -238,18 +295,53 @@ def _docx_blocks(document: object) -> list[tuple[str, str]]:
     from docx.text.paragraph import Paragraph
 
     blocks: list[tuple[str, str]] = []
+    # python-docx resolves a paragraph's style by scanning every style of the document, 2 ms a
+    # paragraph with its own template: 58 s for 1 MB of XML. A name is looked up once per id.
+    style_names: dict[str | None, str] = {}
     for item in document.iter_inner_content():  # type: ignore[attr-defined]
         if isinstance(item, Paragraph):
             text = " ".join(item.text.split())
             if text:
-                blocks.append((text, item.style.name if item.style is not None else ""))
+                style_id = item._p.style
+                if style_id not in style_names:
+                    style = item.style
+                    style_names[style_id] = (style.name or "") if style is not None else ""
+                blocks.append((text, style_names[style_id]))
         elif isinstance(item, Table):
-            for row in item.rows:
-                cells = [" ".join(cell.text.split()) for cell in row.cells]
-                text = " | ".join(c for c in cells if c)
-                if text:
-                    blocks.append((text, "Table"))
+            blocks.extend((row, "Table") for row in _docx_table_rows(item))
     return blocks
+
+
+# Word's own limit on the columns of a table; a crafted gridSpan can claim billions.
+_MAX_GRID_SPAN = 63
+
+
+def _docx_table_rows(table: Any) -> list[str]:
+    """Each row's cells, ``" | "``-joined, as python-docx's ``row.cells`` gives them: a
+    merged cell once per grid column it spans, and again in each row it spans down."""
+    # Not row.cells itself: it finds the cell above a merge down by recursion and a search of
+    # all rows, cubic in the rows of the merge (600 rows took 17 s) and a RecursionError
+    # past a thousand.
+    from docx.table import _Cell
+
+    rows: list[str] = []
+    above: dict[int, str] = {}  # grid column -> text of the cell that a merge down continues
+    for tr in table._tbl.tr_lst:
+        column = tr.grid_before
+        cells: list[str] = []
+        for tc in tr.tc_lst:
+            span = min(max(tc.grid_span, 1), _MAX_GRID_SPAN)
+            if tc.vMerge == "continue":
+                text = above.get(column, "")
+            else:
+                text = " ".join(_Cell(tc, table).text.split())
+            above[column] = text
+            cells.extend([text] * span)
+            column += span
+        row = " | ".join(c for c in cells if c)
+        if row:
+            rows.append(row)
+    return rows
 
 
 def _docx_heading_level(style: str) -> int:

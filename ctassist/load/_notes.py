@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from ctassist.errors import NoteFormatError
+from ctassist.errors import NoteFormatError, excerpt
 from ctassist.load._document import Action, NoteHeader
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -16,9 +16,42 @@ GROUPS = ("public", "user")
 STATUSES = ("open", "done")
 
 
+#: Front matter is a handful of fields, lists and mappings; deeper nesting is refused
+#: before the recursive composer of PyYAML can exhaust the stack.
+MAX_DEPTH = 20
+ALIASES_REFUSED = "front matter uses YAML aliases/anchors, which are not allowed"
+
+
+class _Refused(yaml.YAMLError):
+    """Front matter that is valid YAML but is not read, for the reason in ``str(self)``."""
+
+
 class _Loader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that keeps an impossible date (``2024-02-30``) as text instead of
-    raising ``ValueError``, so that the field's own check names it."""
+    """``yaml.SafeLoader`` for front matter.
+
+    Aliases are refused: a few hundred bytes of nested aliases (a "billion laughs")
+    expand to gigabytes. Nesting deeper than :data:`MAX_DEPTH` is refused. An impossible
+    date (``2024-02-30``) is kept as text instead of raising ``ValueError``, so that the
+    field's own check names it.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
+        # An anchor alone is refused too: front matter never needs one, and the file is
+        # refused at the first anchor or alias, before anything is expanded.
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Refused(ALIASES_REFUSED)
+        if self._depth >= MAX_DEPTH:
+            raise _Refused(f"front matter is nested more than {MAX_DEPTH} levels deep")
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _timestamp_or_text(loader: _Loader, node: yaml.ScalarNode) -> Any:
@@ -45,7 +78,9 @@ def parse_front_matter(path: str, raw: str | None) -> dict[str, Any]:
         return {}
     try:
         data = yaml.load(raw, Loader=_Loader)  # a SafeLoader: no arbitrary objects
-    except yaml.YAMLError as exc:
+    except _Refused as exc:
+        raise NoteFormatError(path, str(exc)) from None
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: an integer of over 4,300 digits
         raise NoteFormatError(path, f"front matter is not valid YAML ({_first_line(exc)})") from None
     if data is None:
         return {}
@@ -74,7 +109,7 @@ def parse_note_header(path: str, text: str) -> tuple[NoteHeader, int]:
     data = parse_front_matter(path, raw)
     group = _required_str(path, data, "group")
     if group not in GROUPS:
-        raise NoteFormatError(path, f"field 'group' must be 'public' or 'user', got {group!r}")
+        raise NoteFormatError(path, f"field 'group' must be 'public' or 'user', got {_shown(group)}")
     date = _iso_date(path, "date", data.get("date"), required=True)
     title = _required_str(path, data, "title")
     attendees = data.get("attendees")
@@ -106,7 +141,7 @@ def _action(path: str, number: int, item: Any) -> Action:
     owner = _required_str(path, item, "owner", where)
     status = _required_str(path, item, "status", where)
     if status not in STATUSES:
-        raise NoteFormatError(path, f"field '{where}.status' must be 'open' or 'done', got {status!r}")
+        raise NoteFormatError(path, f"field '{where}.status' must be 'open' or 'done', got {_shown(status)}")
     due = _iso_date(path, f"{where}.due", item.get("due"), required=False)
     return Action(action=action, owner=owner, status=status, due=due)  # type: ignore[arg-type]
 
@@ -136,8 +171,13 @@ def _iso_date(path: str, name: str, value: Any, *, required: bool) -> str | None
             return dt.date.fromisoformat(text).isoformat()
         except ValueError:
             pass
-    raise NoteFormatError(path, f"field '{name}' must be a date as YYYY-MM-DD, got {text!r}")
+    raise NoteFormatError(path, f"field '{name}' must be a date as YYYY-MM-DD, got {_shown(text)}")
+
+
+def _shown(value: str) -> str:
+    return excerpt(repr(value))
 
 
 def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    message = str(exc).strip()
+    return excerpt(message.splitlines()[0]) if message else type(exc).__name__

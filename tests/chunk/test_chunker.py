@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 
 import pytest
 
 from ctassist.chunk import Chunk, chunk_document, sentence_spans
-from ctassist.load import LoadedDocument, load_bytes
+from ctassist.chunk._chunker import MAX_CHUNK_CHARS
+from ctassist.chunk._sentences import MAX_SENTENCE_CHARS
+from ctassist.load import LoadedDocument, PageSpan, load_bytes
 from tests.helpers import CHANNEL_MD, HTML_PAGE, PREVENT_TXT, docx_bytes, note_text, pdf_bytes
 
 LONG_SENTENCE = "This single sentence " + "keeps going without any full stop " * 12 + "until here."
@@ -108,6 +111,41 @@ def test_long_sentence_is_a_chunk_of_its_own() -> None:
     for chunk in long_chunks:
         assert chunk.text == LONG_SENTENCE
         assert len(chunk.text) > 200
+
+
+@pytest.mark.parametrize("chunk_size", [700, 100_000])
+def test_a_megabyte_line_never_becomes_one_chunk(chunk_size: int) -> None:
+    line = " ".join(f"word{i}" for i in range(120_000))
+    document = load_bytes("sources/one-line.txt", f"Title\n\n{line}\n".encode())
+    chunks = chunk_document(document, chunk_size=chunk_size, overlap=1)
+    assert len(chunks) > len(line) // MAX_CHUNK_CHARS
+    assert max(len(c.text) for c in chunks) <= min(max(chunk_size, MAX_SENTENCE_CHARS), MAX_CHUNK_CHARS)
+    assert MAX_SENTENCE_CHARS <= MAX_CHUNK_CHARS  # so a chunk of one sentence fits too
+
+
+def test_many_short_sections_chunk_in_linear_time() -> None:
+    # Each chunk's heading path and page were found by a scan of every heading or page:
+    # 5,000 headings took 2.6 s, these 20,000 would take 40 s.
+    text = "".join(f"# Heading {i}\n\nSentence number {i} here.\n\n" for i in range(20_000))
+    document = load_bytes("sources/many.md", text.encode())
+    started = time.perf_counter()
+    chunks = chunk_document(document)
+    assert time.perf_counter() - started < 5
+    assert len(chunks) == 20_000
+    assert chunks[-1].heading_path == ("Heading 19999",)
+
+
+def test_many_pages_chunk_in_linear_time() -> None:
+    pages = [PageSpan(i * 20, i * 20 + 18, i + 1) for i in range(20_000)]
+    text = "".join(f"Page {i:>6} text.\n\n"[:18].ljust(18) + "\n\n" for i in range(20_000))
+    document = LoadedDocument(
+        doc_id="sources/many.pdf", title="", kind="source", text=text, content_hash="", pages=tuple(pages)
+    )
+    started = time.perf_counter()
+    chunks = chunk_document(document, chunk_size=100)
+    assert time.perf_counter() - started < 5
+    assert [c.page for c in chunks[:3]] == [1, 2, 3]
+    assert chunks[-1].page == 20_000
 
 
 @pytest.mark.parametrize(

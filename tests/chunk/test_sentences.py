@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from ctassist.chunk import sentence_spans
+from ctassist.chunk._sentences import MAX_SENTENCE_CHARS
 
 
 def _sentences(text: str) -> list[str]:
@@ -106,3 +109,43 @@ def test_region_offsets_index_into_the_whole_text() -> None:
 def test_empty_region() -> None:
     assert sentence_spans("") == []
     assert sentence_spans("Some text.", 4, 4) == []
+
+
+# --- text without sentence ends -----------------------------------------------------------
+
+
+def test_a_megabyte_line_without_sentence_ends_is_cut_at_white_space() -> None:
+    words = [f"word{i}" for i in range(120_000)]
+    text = " ".join(words)  # about 1 MB, one line, no full stop
+    spans = sentence_spans(text)
+    assert len(spans) > len(text) // MAX_SENTENCE_CHARS
+    assert max(b - a for a, b in spans) <= MAX_SENTENCE_CHARS
+    for a, b in spans:
+        assert a == 0 or text[a - 1] == " "  # no word is cut
+        assert b == len(text) or text[b] == " "
+    assert " ".join(text[a:b] for a, b in spans) == text
+
+
+def test_a_run_without_white_space_is_cut_at_the_limit() -> None:
+    text = "x" * (MAX_SENTENCE_CHARS * 2 + 10)
+    assert sentence_spans(text) == [
+        (0, MAX_SENTENCE_CHARS),
+        (MAX_SENTENCE_CHARS, MAX_SENTENCE_CHARS * 2),
+        (MAX_SENTENCE_CHARS * 2, len(text)),
+    ]
+
+
+def test_long_sentence_under_the_limit_stays_whole() -> None:
+    sentence = "This sentence runs on " + "and on " * ((MAX_SENTENCE_CHARS - 40) // 7) + "to its end."
+    assert len(sentence) <= MAX_SENTENCE_CHARS
+    assert _sentences(f"Before. {sentence} After.") == ["Before.", sentence, "After."]
+
+
+def test_a_long_line_of_initials_is_split_in_linear_time() -> None:
+    # Each "A." looks like an initial, so no sentence ends: the look-back for the word before
+    # each full stop once scanned from the start of the line, 10 s for these 48 kB.
+    text = "A. B. " * 8000
+    started = time.perf_counter()
+    spans = sentence_spans(text)
+    assert time.perf_counter() - started < 2
+    assert max(b - a for a, b in spans) <= MAX_SENTENCE_CHARS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -17,11 +18,12 @@ from typing import Any
 import pytest
 
 from ctassist import LoadError, Settings
-from ctassist.chunk import chunk_document
+from ctassist.chunk import Chunk, chunk_document
 from ctassist.embed import Encoder
 from ctassist.index import ChunkStore, Indexer, IndexReport, SkippedFile
-from ctassist.load import load_document
+from ctassist.load import LoadedDocument, load_document
 from tests.helpers import (
+    BILLION_LAUGHS,
     CHANNEL_MD,
     HTML_PAGE,
     PREVENT_TXT,
@@ -30,9 +32,13 @@ from tests.helpers import (
     assert_index_matches_corpus,
     clean_env,
     docx_bytes,
+    docx_with,
+    docx_with_corrupt_stream,
     generated_markdown,
     note_text,
     pdf_bytes,
+    pdf_with_filter,
+    run_index,
     scanned_pdf_bytes,
 )
 
@@ -274,7 +280,8 @@ BAD_FILES: dict[str, tuple[bytes, str]] = {
         "no extractable text in 1 page(s): a scanned PDF without a text layer? Run OCR on it first",
     ),
     "sources/binary.txt": (
-        os.urandom(2048).replace(b"\x00", b"\x01") + b"\x00",
+        # Never starting with FF FE or FE FF, which would be read as a UTF-16 byte-order mark.
+        b"\x01" + os.urandom(2048).replace(b"\x00", b"\x01") + b"\x00",
         "binary content in a text file",
     ),
     "sources/latin1.txt": (
@@ -373,6 +380,84 @@ def test_link_to_a_file_outside_the_corpus_is_skipped(
         SkippedFile(
             "sources/link.md", "a link to a file outside the corpus folder; copy the file into the corpus"
         )
+    ]
+
+
+def test_files_that_break_a_reader_are_skipped_and_the_rest_is_indexed(
+    make_corpus: MakeCorpus, make_indexer: MakeIndexer
+) -> None:
+    corpus = make_corpus(
+        {
+            **_small_corpus(),
+            "sources/malformed.docx": docx_with({"word/document.xml": b"<w:document><w:body>"}),
+            "sources/stream.docx": docx_with_corrupt_stream(),
+            "sources/filter.pdf": pdf_with_filter("NoSuchDecode"),
+            "sources/laughs.md": f"---\n{BILLION_LAUGHS}title: *i\n---\n\nBody.\n",
+        }
+    )
+    (corpus.root / os.fsdecode(b"sources/caf\xe9.md")).write_text("# Café\n\nA fine text, a bad name.\n")
+    os.mkfifo(corpus.path("sources/pipe.md"))
+    corpus.path("sources/same.md").symlink_to(corpus.path("sources/channel.md"))
+    calls: list[str] = []
+    report = make_indexer(corpus.root).run(progress=lambda done, total, doc_id: calls.append(doc_id))
+    assert sorted(report.added) == SMALL_IDS
+    reasons = {s.path: s.reason for s in report.skipped}
+    assert sorted(reasons) == [
+        "sources/caf\\xe9.md",
+        "sources/filter.pdf",
+        "sources/laughs.md",
+        "sources/malformed.docx",
+        "sources/pipe.md",
+        "sources/same.md",
+        "sources/stream.docx",
+    ]
+    assert reasons["sources/caf\\xe9.md"] == "the file name is not valid UTF-8; rename the file"
+    assert reasons["sources/filter.pdf"].startswith("could not be read: NotImplementedError: ")
+    assert reasons["sources/laughs.md"] == "front matter uses YAML aliases/anchors, which are not allowed"
+    assert reasons["sources/malformed.docx"].startswith("could not be read: lxml.etree.XMLSyntaxError: ")
+    assert reasons["sources/pipe.md"] == "not a regular file: a named pipe (FIFO)"
+    assert reasons["sources/same.md"] == "symlink to sources/channel.md (indexed there)"
+    assert reasons["sources/stream.docx"].startswith("could not be read: zlib.error: ")
+    # Every id that reaches a progress bar or a report can be printed as it is.
+    report.summary().encode("utf-8")
+    json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8")
+    assert "sources/caf\\xe9.md" in calls
+    "".join(calls).encode("utf-8")
+
+
+def test_an_error_past_the_loader_skips_only_its_file(
+    make_corpus: MakeCorpus, make_indexer: MakeIndexer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = make_corpus(_small_corpus())
+    indexer = make_indexer(corpus.root)
+    indexer.run()
+
+    def chunker(document: LoadedDocument, **kwargs: Any) -> list[Chunk]:
+        if document.doc_id == "sources/channel.md":
+            raise RuntimeError("the chunker tripped\nover a second line")
+        return chunk_document(document, **kwargs)
+
+    monkeypatch.setattr("ctassist.index._indexer.chunk_document", chunker)
+    corpus.write("sources/channel.md", CHANNEL_MD + "\nA new last sentence.\n")
+    corpus.write("sources/prevent.txt", PREVENT_TXT + "\nA new last sentence.\n")
+    report = indexer.run()
+    assert report.skipped == [
+        SkippedFile("sources/channel.md", "could not be read: RuntimeError: the chunker tripped")
+    ]
+    assert report.updated == ["sources/prevent.txt"]
+    # The file that can no longer be read loses its old chunks, as any unreadable file does.
+    assert "sources/channel.md" not in _ids_by_doc(indexer.store)
+
+
+def test_cli_report_prints_a_name_that_is_not_utf8(make_corpus: MakeCorpus) -> None:
+    corpus = make_corpus({"sources/channel.md": CHANNEL_MD})
+    (corpus.root / os.fsdecode(b"sources/\xff-name.md")).write_text("# Name\n\nA fine text.\n")
+    os.mkfifo(corpus.path("sources/pipe.md"))
+    code, stdout, stderr = run_index(corpus)  # asserts that no traceback is printed
+    assert code == 1, stderr
+    assert stdout.splitlines()[1:] == [
+        "skipped sources/pipe.md: not a regular file: a named pipe (FIFO)",
+        "skipped sources/\\xff-name.md: the file name is not valid UTF-8; rename the file",
     ]
 
 

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
+import io
+import time
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from ctassist.errors import LoadError
@@ -14,7 +20,16 @@ from ctassist.load._formats import (
     read_pdf,
     read_plain_text,
 )
-from tests.helpers import CHANNEL_MD, HTML_PAGE, PREVENT_TXT, docx_bytes, pdf_bytes, scanned_pdf_bytes
+from tests.helpers import (
+    CHANNEL_MD,
+    HTML_PAGE,
+    PREVENT_TXT,
+    docx_bytes,
+    docx_with,
+    docx_xml_padding,
+    pdf_bytes,
+    scanned_pdf_bytes,
+)
 
 
 def test_every_supported_extension_has_a_reader() -> None:
@@ -216,3 +231,96 @@ def test_corrupt_docx_is_refused(data: bytes) -> None:
         read_docx("sources/broken.docx", data)
     assert caught.value.path == "sources/broken.docx"
     assert caught.value.reason.startswith("corrupt or unreadable Word document (")
+
+
+def _docx_of(build: Callable[[Any], None]) -> bytes:
+    import docx
+
+    document = docx.Document()
+    build(document)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_docx_table_rows_are_python_docx_cells_with_merges() -> None:
+    def build(document: Any) -> None:
+        table = document.add_table(rows=6, cols=3)
+        for r in range(6):
+            for c in range(3):
+                table.cell(r, c).text = f"r{r}c{c}"
+        table.cell(0, 0).merge(table.cell(2, 0))  # down three rows
+        table.cell(3, 1).merge(table.cell(3, 2))  # across two columns
+        table.cell(4, 0).merge(table.cell(5, 1))  # down and across
+        table.cell(1, 2).text = ""
+
+    import docx
+
+    data = _docx_of(build)
+    expected = [
+        " | ".join(c for c in (" ".join(cell.text.split()) for cell in row.cells) if c)
+        for row in docx.Document(io.BytesIO(data)).tables[0].rows
+    ]
+    assert read_docx("a.docx", data).text.split("\n\n") == expected
+
+
+def test_docx_with_a_long_merge_down_reads_in_linear_time() -> None:
+    # python-docx finds the cell above a merge by recursion and a search of all rows: a first
+    # column merged down 600 rows took 17 s to read.
+    def build(document: Any) -> None:
+        document.add_paragraph("A table follows.")
+        table = document.add_table(rows=600, cols=2)
+        table.cell(0, 0).text = "Merged"
+        table.cell(0, 0).merge(table.cell(599, 0))
+        table.cell(599, 1).text = "Last"
+
+    data = _docx_of(build)
+    started = time.perf_counter()
+    extracted = read_docx("a.docx", data)
+    assert time.perf_counter() - started < 5
+    assert extracted.text.split("\n\n")[-1] == "Merged | Last"
+
+
+def test_docx_with_many_paragraphs_reads_in_linear_time() -> None:
+    # Each paragraph's style was resolved by a scan of every style: 2 ms a paragraph.
+    data = docx_with({"word/document.xml": docx_xml_padding(300 * 1024)})
+    started = time.perf_counter()
+    extracted = read_docx("a.docx", data)
+    assert time.perf_counter() - started < 5
+    assert extracted.text.count("lol") > 8000
+
+
+def test_deeply_nested_html_reads_in_linear_time() -> None:
+    # Each block's search of its parents for another block: 19 s for these 36 kB.
+    markup = "<div>" * 2000 + "<p>Nested text here.</p>" * 2000
+    started = time.perf_counter()
+    extracted = read_html("a.html", markup.encode())
+    assert time.perf_counter() - started < 5
+    assert extracted.text.split("\n\n") == ["Nested text here."] * 2000
+
+
+def test_markdown_of_many_fences_and_headings_reads_in_linear_time() -> None:
+    text = "".join(f"```\n# not a heading {i}\n```\n\n# Heading {i}\n\nText {i}.\n\n" for i in range(20_000))
+    started = time.perf_counter()
+    extracted = read_markdown("a.md", text.encode())
+    assert time.perf_counter() - started < 5
+    assert [h.title for h in extracted.headings[:2]] == ["Heading 0", "Heading 1"]
+    assert len(extracted.headings) == 20_000
+
+
+# --- other encodings ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+def test_decode_reads_utf16_and_utf32_after_their_byte_order_mark(codec: str) -> None:
+    marks = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}
+    marks |= {"utf-32-le": codecs.BOM_UTF32_LE, "utf-32-be": codecs.BOM_UTF32_BE}
+    text = "Réunion ☕\r\nsecond line\n"
+    data = marks.get(codec, b"") + text.encode(codec)
+    assert decode_text("a.txt", data) == "Réunion ☕\nsecond line\n"
+
+
+def test_decode_refuses_binary_after_a_utf16_mark() -> None:
+    with pytest.raises(LoadError) as caught:
+        decode_text("a.txt", codecs.BOM_UTF16_LE + "".join(map(chr, range(1, 32))).encode("utf-16-le") * 40)
+    assert caught.value.reason == "binary content in a text file (is the extension wrong?)"

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import os
+import re
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from ctassist import LoadError
-from ctassist.load import content_hash, discover_files, document_id, kind_of, load_document
+from ctassist.load import content_hash, discover_files, display_id, document_id, kind_of, load_document
+from ctassist.load._zip import MAX_ZIP_ENTRIES, UNZIPPED_FACTOR
 from tests.helpers import (
     CHANNEL_MD,
     PREVENT_TXT,
     SHIPPED_CORPUS,
     Corpus,
+    docx_bytes,
+    docx_with,
+    docx_with_corrupt_stream,
+    docx_xml_padding,
     note_text,
     pdf_bytes,
+    pdf_with_filter,
     scanned_pdf_bytes,
 )
 
@@ -178,6 +188,161 @@ def test_link_to_a_file_outside_the_corpus_is_refused(
     assert _reason(corpus, "sources/outside-link.md") == (
         "a link to a file outside the corpus folder; copy the file into the corpus"
     )
-    assert (
-        load_document(corpus.path("sources/inside-link.md"), corpus.root).doc_id == "sources/inside-link.md"
+    assert _reason(corpus, "sources/inside-link.md") == "symlink to sources/real.md (indexed there)"
+
+
+# --- what is not a file of its own ------------------------------------------------------------
+
+
+def test_pipes_sockets_devices_and_linked_folders_are_refused_unread(
+    make_corpus: Callable[..., Corpus], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = make_corpus(
+        {
+            "sources/real.md": "# Real\n\nInside the corpus.\n",
+            "sources/sub/doc.md": "# Sub\n\nIn a subfolder.\n",
+            "sources/_draft.md": "# Draft\n\nPassed over, but readable through a link.\n",
+        }
     )
+    src = corpus.path("sources")
+    os.mkfifo(src / "pipe.md")  # reading it would wait for a writer forever
+    (src / "device.md").symlink_to("/dev/zero")  # reading it would never end
+    (src / "folder-link").symlink_to(src / "sub")
+    (src / "outer-folder-link").symlink_to(tmp_path)  # holds the corpus itself
+    (src / "broken.md").symlink_to(src / "missing.md")
+    (src / "loop.md").symlink_to(src / "loop.md")
+    (src / "same.md").symlink_to(src / "real.md")
+    (src / "relative.md").symlink_to("sub/doc.md")
+    (src / "draft-link.md").symlink_to(src / "_draft.md")
+    monkeypatch.chdir(src)  # a tmp path can be longer than a socket address may be
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind("socket.md")
+        reasons: dict[str, str] = {}
+        loaded: list[str] = []
+        for path in discover_files(corpus.root):
+            try:
+                loaded.append(load_document(path, corpus.root).doc_id)
+            except LoadError as exc:
+                assert exc.path == document_id(path, corpus.root)
+                reasons[exc.path] = exc.reason
+    assert loaded == ["sources/draft-link.md", "sources/real.md", "sources/sub/doc.md"]
+    folder = "a link to a folder; linked folders are not followed, move the files into the corpus"
+    assert reasons == {
+        "sources/broken.md": "a link to nothing (its target does not exist)",
+        "sources/device.md": "not a regular file: a link to a character device",
+        "sources/folder-link": folder,
+        "sources/loop.md": "cannot read the file (Too many levels of symbolic links)",
+        "sources/outer-folder-link": folder,
+        "sources/pipe.md": "not a regular file: a named pipe (FIFO)",
+        "sources/relative.md": "symlink to sources/sub/doc.md (indexed there)",
+        "sources/same.md": "symlink to sources/real.md (indexed there)",
+        "sources/socket.md": "not a regular file: a socket",
+    }
+
+
+@pytest.mark.parametrize("raw", [b"sources/caf\xe9.md", b"sources/\xff\xfe/page.md", b"\x80.md"])
+def test_file_name_that_is_not_utf8_is_refused_with_a_printable_path(
+    make_corpus: Callable[..., Corpus], raw: bytes
+) -> None:
+    corpus = make_corpus({"sources/good.md": "# Good\n\nA good file.\n"})
+    path = corpus.root / os.fsdecode(raw)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"# Name\n\nThe text is fine, the name is not.\n")
+    assert path in list(discover_files(corpus.root))
+    with pytest.raises(LoadError) as caught:
+        load_document(path, corpus.root)
+    shown = raw.decode("utf-8", "backslashreplace")
+    assert caught.value.path == shown == display_id(document_id(path, corpus.root))
+    assert caught.value.reason == "the file name is not valid UTF-8; rename the file"
+    str(caught.value).encode("utf-8")  # strict: it can be printed
+
+
+def test_display_id_leaves_valid_names_alone() -> None:
+    assert display_id("sources/café ☕.md") == "sources/café ☕.md"
+    assert display_id(os.fsdecode(b"a\xe9b.md")) == "a\\xe9b.md"
+    assert display_id("lone \ud800 surrogate") == "lone \\ud800 surrogate"
+
+
+def test_utf16_and_utf32_text_with_a_byte_order_mark_is_decoded(make_corpus: Callable[..., Corpus]) -> None:
+    text = "# Réunion\r\n\r\nLe groupe s’est réuni. ☕\r\n"
+    corpus = make_corpus(
+        {
+            "sources/utf16le.md": text.encode("utf-16"),  # with the platform's mark, little-endian
+            "sources/utf16be.txt": codecs.BOM_UTF16_BE + text.encode("utf-16-be"),
+            "sources/utf32.md": text.encode("utf-32"),
+            "sources/odd.txt": text.encode("utf-16")[:-1],
+        }
+    )
+    for relative in ("sources/utf16le.md", "sources/utf16be.txt", "sources/utf32.md"):
+        document = load_document(corpus.path(relative), corpus.root)
+        assert document.text == text.replace("\r\n", "\n"), relative
+    assert _reason(corpus, "sources/odd.txt").startswith(
+        "not valid UTF-16 although it starts with a UTF-16 byte-order mark"
+    )
+
+
+# --- zip archives ---------------------------------------------------------------------------------
+
+
+def test_docx_is_measured_unpacked(make_corpus: Callable[..., Corpus]) -> None:
+    bomb = docx_with({"customXml/item1.xml": b"<a>" + b" " * (6 * 1024 * 1024) + b"</a>"})
+    corpus = make_corpus({"sources/bomb.docx": bomb})
+    assert len(bomb) < 50_000
+    reason = _reason(corpus, "sources/bomb.docx", max_file_mb=1)
+    assert re.fullmatch(
+        r"unpacks to 6\.79 MB from 0\.0\d+ MB, over the limit of 5 MB for its unpacked parts "
+        r"\(2 x CTASSIST_MAX_FILE_MB, at least 5 MB\)",
+        reason,
+    ), reason
+    assert (
+        load_document(corpus.path("sources/bomb.docx"), corpus.root, max_file_mb=4).title
+        == "Channel guidance"
+    )
+
+
+def test_small_docx_loads_under_a_small_file_limit(make_corpus: Callable[..., Corpus]) -> None:
+    corpus = make_corpus({"sources/guidance.docx": docx_bytes()})  # 36 kB that unpack to 0.8 MB
+    assert load_document(corpus.path("sources/guidance.docx"), corpus.root, max_file_mb=0.05).title
+
+
+def test_docx_of_50_mb_of_xml_in_a_small_file_is_refused_at_the_default_limit(
+    make_corpus: Callable[..., Corpus],
+) -> None:
+    xml = docx_xml_padding(50 * 1024 * 1024)
+    corpus = make_corpus({"sources/bomb.docx": docx_with({"word/document.xml": xml})})
+    assert corpus.path("sources/bomb.docx").stat().st_size < 200_000
+    reason = _reason(corpus, "sources/bomb.docx")
+    assert reason.startswith("unpacks to 50.8 MB from 0.")
+    assert reason.endswith(
+        f"over the limit of {UNZIPPED_FACTOR * 20} MB for its unpacked parts "
+        "(2 x CTASSIST_MAX_FILE_MB, at least 5 MB)"
+    )
+
+
+def test_zip_with_too_many_entries_is_refused(make_corpus: Callable[..., Corpus]) -> None:
+    parts = {f"customXml/item{i}.xml": b"<a/>" for i in range(MAX_ZIP_ENTRIES)}
+    corpus = make_corpus({"sources/many.docx": docx_with(parts)})
+    reason = _reason(corpus, "sources/many.docx")
+    assert re.fullmatch(rf"the zip archive holds \d+ entries, over the limit of {MAX_ZIP_ENTRIES}", reason)
+
+
+# --- files that break a reader ------------------------------------------------------------
+
+
+def test_files_that_break_a_reader_are_refused_with_the_error(make_corpus: Callable[..., Corpus]) -> None:
+    corpus = make_corpus(
+        {
+            "sources/malformed.docx": docx_with({"word/document.xml": b"<w:document><w:body>"}),
+            "sources/stream.docx": docx_with_corrupt_stream(),
+            "sources/filter.pdf": pdf_with_filter("NoSuchDecode"),
+        }
+    )
+    malformed = _reason(corpus, "sources/malformed.docx")
+    assert malformed.startswith("could not be read: lxml.etree.XMLSyntaxError: "), malformed
+    stream = _reason(corpus, "sources/stream.docx")
+    assert stream.startswith("could not be read: zlib.error: Error -3 while decompressing data"), stream
+    pdf = _reason(corpus, "sources/filter.pdf")
+    assert pdf.startswith("could not be read: NotImplementedError: "), pdf
+    assert "NoSuchDecode" in pdf
+    for reason in (malformed, stream, pdf):
+        assert len(reason) < 300

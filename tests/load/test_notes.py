@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from ctassist import LoadError, NoteFormatError
+from ctassist.errors import SHOWN_CHARS
 from ctassist.load import Action, load_bytes, parse_note_header
-from ctassist.load._notes import parse_front_matter, split_front_matter
-from tests.helpers import SHIPPED_CORPUS, note_text
+from ctassist.load._notes import ALIASES_REFUSED, MAX_DEPTH, parse_front_matter, split_front_matter
+from tests.helpers import BILLION_LAUGHS, SHIPPED_CORPUS, note_text
 
 
 def test_valid_note_header() -> None:
@@ -153,3 +156,96 @@ def test_readme_example_is_a_valid_note() -> None:
     assert header.group == "public"
     assert header.date == "2000-01-01"
     assert [a.status for a in header.actions] == ["open", "done"]
+
+
+# --- hostile front matter -----------------------------------------------------------------
+
+
+def test_billion_laughs_in_a_note_is_refused_at_once() -> None:
+    text = note_text(date="*i").replace("---\n", f"---\n{BILLION_LAUGHS}", 1)
+    assert len(text.split("\n---\n")[0]) < 700
+    started = time.perf_counter()
+    with pytest.raises(NoteFormatError) as caught:
+        load_bytes("notes/laughs.md", text.encode())
+    assert time.perf_counter() - started < 1
+    assert caught.value.reason == ALIASES_REFUSED
+    assert str(caught.value) == f"notes/laughs.md: {ALIASES_REFUSED}"
+
+
+def test_billion_laughs_in_a_source_file_is_refused() -> None:
+    with pytest.raises(LoadError) as caught:
+        load_bytes("sources/laughs.md", f"---\n{BILLION_LAUGHS}title: *i\n---\n\nBody text.\n".encode())
+    assert caught.value.reason == "front matter uses YAML aliases/anchors, which are not allowed"
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "title: &t Hello\nother: *t\n",  # a plain alias
+        "title: &t Hello\n",  # an anchor alone
+        "base: &b {group: public}\nmeeting:\n  <<: *b\n",  # a merge key is an alias too
+        "title: *undefined\n",
+    ],
+)
+def test_any_alias_or_anchor_is_refused(front: str) -> None:
+    with pytest.raises(NoteFormatError) as caught:
+        parse_front_matter("sources/a.md", front)
+    assert caught.value.reason == ALIASES_REFUSED
+
+
+@pytest.mark.parametrize(("depth", "ok"), [(MAX_DEPTH - 1, True), (MAX_DEPTH, False), (5000, False)])
+def test_nesting_is_limited(depth: int, ok: bool) -> None:
+    # The top-level mapping is one level, each list one more.
+    block = "x: " + "[" * depth + "]" * depth + "\n"
+    if ok:
+        assert parse_front_matter("sources/deep.md", block)["x"] is not None
+        return
+    with pytest.raises(NoteFormatError) as caught:
+        parse_front_matter("sources/deep.md", block)
+    assert caught.value.reason == f"front matter is nested more than {MAX_DEPTH} levels deep"
+
+
+def test_deep_block_nesting_is_refused_too() -> None:
+    block = "".join(f"{'  ' * i}k{i}:\n" for i in range(5000)) + f"{'  ' * 5000}v\n"
+    with pytest.raises(NoteFormatError) as caught:
+        load_bytes("sources/deep.md", f"---\n{block}---\n\nBody text.\n".encode())
+    assert caught.value.reason == f"front matter is nested more than {MAX_DEPTH} levels deep"
+
+
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        ("date", note_text(date="x" * 100_000)),
+        ("date", note_text(date="[" + ", ".join(["lol"] * 10_000) + "]")),
+        ("group", note_text(group="y" * 100_000)),
+        (
+            "actions[1].due",
+            note_text(
+                actions='\n  - action: "A"\n    owner: "B"\n    status: open\n    due: ' + "z" * 100_000
+            ),
+        ),
+        (
+            "actions[1].status",
+            note_text(actions='\n  - action: "A"\n    owner: "B"\n    status: ' + "s" * 100_000),
+        ),
+    ],
+)
+def test_error_messages_show_at_most_an_excerpt_of_a_value(field: str, text: str) -> None:
+    with pytest.raises(NoteFormatError) as caught:
+        load_bytes("notes/long.md", text.encode())
+    assert caught.value.reason.startswith(f"field '{field}' must be")
+    assert "characters)" in caught.value.reason
+    assert len(caught.value.reason) < SHOWN_CHARS + 120
+
+
+def test_invalid_yaml_message_is_short() -> None:
+    with pytest.raises(NoteFormatError) as caught:
+        parse_front_matter("sources/a.md", "title: 'unclosed " + "q" * 100_000 + "\n")
+    assert caught.value.reason.startswith("front matter is not valid YAML (")
+    assert len(caught.value.reason) < SHOWN_CHARS + 120
+
+
+def test_huge_integer_is_invalid_yaml_not_a_crash() -> None:
+    with pytest.raises(NoteFormatError) as caught:
+        parse_front_matter("sources/a.md", "n: " + "9" * 5000 + "\n")
+    assert caught.value.reason.startswith("front matter is not valid YAML (")

@@ -320,13 +320,16 @@ class Assistant:
         question = checked_question(question)
         started = time.perf_counter()
         timings: dict[str, float] = {}
-        resolved = resolve_follow_up(question, history)
-        passages = self.evidence_passages(resolved, filters=filters, timings=timings)
-        step = time.perf_counter()
         composer = self.composer()
-        composition = composer.answer(resolved, passages)
+        resolved, passages, composition = max(
+            (
+                (reading, *self._compose(composer, reading, filters, timings))
+                for reading in readings(question, history)
+            ),
+            # An answer before an abstention; then the decision's confidence.
+            key=lambda tried: (not tried[2].abstained, tried[2].confidence),
+        )
         passages = _by_evidence(passages, composition.passage_scores)
-        timings["compose"] = time.perf_counter() - step
         timings["total"] = time.perf_counter() - started
         if composition.abstained:
             text = abstention_text(
@@ -369,6 +372,19 @@ class Assistant:
                 question, resolved.standalone, composition, passages, timings, generated.removed
             )
         return self._extractive_answer(question, resolved.standalone, composition, passages, timings, 0)
+
+    def _compose(
+        self,
+        composer: ExtractiveComposer,
+        resolved: ResolvedQuestion,
+        filters: FilterArg,
+        timings: dict[str, float],
+    ) -> tuple[list[Passage], Composition]:
+        passages = self.evidence_passages(resolved, filters=filters, timings=timings)
+        step = time.perf_counter()
+        composition = composer.answer(resolved, passages)
+        timings["compose"] = timings.get("compose", 0.0) + time.perf_counter() - step
+        return passages, composition
 
     @staticmethod
     def _extractive_answer(
@@ -486,6 +502,20 @@ class AnswerStream:
         answer = self._produce()
         self.answer = answer
         yield from _pieces(answer.text)
+
+
+def readings(question: str, history: History | None) -> list[ResolvedQuestion]:
+    """The ways to read a question in its conversation: as resolved (``resolve_follow_up``)
+    and, when there is a conversation, the other way too — a question that names its own
+    subject may still lean on the last one ("What share did the police make?" after a
+    question about referrals), and a follow-up may need none of it. :meth:`Assistant.ask`
+    answers with the reading the decision trusts most."""
+    resolved = resolve_follow_up(question, history)
+    if not history:
+        return [resolved]
+    if resolved.is_follow_up:
+        return [resolved, replace(resolved, standalone=resolved.question)]
+    return [resolved, resolve_follow_up(question, history, in_context=True)]
 
 
 def checked_question(question: str) -> str:

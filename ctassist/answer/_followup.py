@@ -109,12 +109,15 @@ class ResolvedQuestion:
         return self.previous_answer if self.contrast else ""
 
 
-def resolve_follow_up(question: str, history: History | None) -> ResolvedQuestion:
+def resolve_follow_up(
+    question: str, history: History | None, *, in_context: bool = False
+) -> ResolvedQuestion:
     """Makes a follow-up question standalone using the conversation.
 
     A question is a follow-up when it opens with a linking word ("and", "what about"),
     or refers back ("it", "they", "the other ...") while naming too little on its own to
-    be searched. The previous question (itself already resolved) is then appended.
+    be searched, or when ``in_context`` says so. The previous question (itself already
+    resolved) is then appended.
 
     Example:
         >>> resolve_follow_up("And who attended the other group?",
@@ -128,7 +131,7 @@ def resolve_follow_up(question: str, history: History | None) -> ResolvedQuestio
     own_terms = content_terms(question)
     linked = bool(_LEADING_LINK.match(question))
     referring = bool(_REFERRING.search(question))
-    if not (linked or (referring and len(own_terms) <= 4) or len(own_terms) <= 1):
+    if not (in_context or linked or (referring and len(own_terms) <= 4) or len(own_terms) <= 1):
         return ResolvedQuestion(question, question)
     previous = turns[-1]
     # The previous question may itself have been a follow-up: resolve it in its context.

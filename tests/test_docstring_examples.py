@@ -6,12 +6,15 @@ from __future__ import annotations
 import doctest
 from types import ModuleType
 
-import ctassist.answer._answer_type
-import ctassist.answer._coverage
 import pytest
 
 import ctassist._text
+import ctassist.answer._abstain
+import ctassist.answer._acronyms
 import ctassist.answer._extractive
+import ctassist.answer._features
+import ctassist.answer._lists
+import ctassist.answer._rewrite
 import ctassist.errors
 import evals._metrics
 
@@ -20,9 +23,12 @@ import evals._metrics
     "module",
     [
         ctassist._text,
-        ctassist.answer._answer_type,
-        ctassist.answer._coverage,
+        ctassist.answer._abstain,
+        ctassist.answer._acronyms,
         ctassist.answer._extractive,
+        ctassist.answer._features,
+        ctassist.answer._lists,
+        ctassist.answer._rewrite,
         ctassist.errors,
         evals._metrics,
     ],

@@ -16,7 +16,9 @@ def test_gate_runs_end_to_end_on_a_tiny_subset(tmp_path: Path) -> None:
     # The repository's targets, with a regression floor for fact recall.
     thresholds = tmp_path / "thresholds.toml"
     thresholds.write_text(
-        (REPO / "evals" / "thresholds.toml").read_text(encoding="utf-8") + "\n[floors]\nfact_recall = 0.5\n",
+        (REPO / "evals" / "thresholds.toml")
+        .read_text(encoding="utf-8")
+        .replace("\n[floors]\n", "\n[floors]\nfact_recall = 0.5\n"),
         encoding="utf-8",
     )
     done = subprocess.run(

@@ -46,8 +46,8 @@ from evals._squad import HELD_OUT_ARTICLES, SQUAD_FILE, load_articles, near_miss
 
 ROWS_FILE = REPO / "evals" / "decision" / "rows.jsonl"
 CARD_FILE = DECISION_FILE.with_name("DECISION_CARD.md")
-#: The newest in-domain set: never trained on, run once after training.
-FRESH_SET = "heldout15.jsonl"
+#: The newest in-domain sets: never trained on, each run once after training.
+FRESH_SETS = ("heldout15.jsonl", "heldout16.jsonl")
 #: L2 penalty on the standardised coefficients.
 L2 = 1.0
 #: Near misses generated per SQuAD training article.
@@ -112,7 +112,7 @@ def collect(corpus: Path, sets: Sequence[tuple[str, Sequence[Question]]], domain
 
 
 def in_domain_sets() -> list[tuple[str, list[Question]]]:
-    files = sorted(p for p in (REPO / "evals").glob("*.jsonl") if p.name != FRESH_SET)
+    files = sorted(p for p in (REPO / "evals").glob("*.jsonl") if p.name not in FRESH_SETS)
     return [(p.stem, load_questions(p)) for p in files]
 
 
@@ -482,7 +482,7 @@ def write_card(
         "|---|---|---|---|---|",
     ]
     sources = {
-        "prevent": "`evals/questions.jsonl` and `evals/heldout*.jsonl` except the newest (`heldout15`), over `corpus/`; written for ctassist",
+        "prevent": "`evals/questions.jsonl` and `evals/heldout*.jsonl` except the newest (`heldout15`, `heldout16`), over `corpus/`; written for ctassist",
         "squad": "SQuAD 2.0 training articles (Rajpurkar, Jia and Liang, ACL 2018; CC BY-SA 4.0) except the out-of-domain track's "
         f"({', '.join(HELD_OUT_ARTICLES)}), with {NEAR_MISSES_PER_ARTICLE} generated near misses an article",
     }

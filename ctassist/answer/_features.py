@@ -30,6 +30,9 @@ FEATURE_NAMES: tuple[str, ...] = (
     "retrieval_rank",
     "type_asked",
     "type_found",
+    "future_unmet",
+    "ranking_unmet",
+    "list_unmet",
     "specifics_missing",
     "sentence_coverage",
     "passage_coverage",
@@ -204,6 +207,22 @@ class EvidenceView:
     gain_without_missing: float = 0.0
 
 
+def _unmet(pattern: re.Pattern[str], question: str, sentence: str) -> bool:
+    """The question speaks of something (the future, a ranking) that the sentence does not."""
+    return pattern.search(question) is not None and pattern.search(sentence) is None
+
+
+def _list_unmet(question: str, passage: str) -> bool:
+    """A question for N things ("Which four recommendations ...?") whose passage cannot be
+    listing N things."""
+    from ctassist.answer._lists import asked_count, lists_in_one_sentence
+
+    count = asked_count(question)
+    return count is not None and not any(
+        lists_in_one_sentence(line, count[1]) for line in passage.split("\n")
+    )
+
+
 def missing_known_terms(profile: QuestionProfile, sentence: str, idf: Callable[[str], float]) -> list[str]:
     """The question's terms that the corpus uses (``idf`` > 0) and ``sentence`` lacks."""
     held = set(content_terms(sentence))
@@ -262,6 +281,9 @@ def features(
         1.0 / (1.0 + view.passage_rank),
         float(profile.asks is not None),
         float(profile.asks is not None and holds_answer_type(profile, view.sentence)),
+        float(_unmet(english().future, profile.text, view.sentence)),
+        float(_unmet(english().ranking, profile.text, view.sentence)),
+        float(_list_unmet(profile.text, view.passage)),
         missing / specifics if specifics else 0.0,
         sum(w for t, w in weights.items() if t in in_sentence) / total,
         sum(w for t, w in weights.items() if t in in_passage) / total,

@@ -30,6 +30,8 @@ class Language:
     number: re.Pattern[str]
     number_words: frozenset[str]
     reason: re.Pattern[str]
+    future: re.Pattern[str]
+    ranking: re.Pattern[str]
     bound: re.Pattern[str]
     shorthand: dict[str, str]
     shorthand_pattern: re.Pattern[str]
@@ -55,6 +57,8 @@ def english() -> Language:
         number=re.compile(rf"\d[\d,.]*\d|\d|\b(?:{_alternatives(data['number_words'])})\b", re.IGNORECASE),
         number_words=frozenset(data["number_words"]),
         reason=re.compile(rf"\b(?:{_alternatives(data['reason_words'])})\b", re.IGNORECASE),
+        future=re.compile(rf"\b(?:{_alternatives(data['future_words'])})\b", re.IGNORECASE),
+        ranking=re.compile(rf"\b(?:{_alternatives(data['ranking_words'])})\b", re.IGNORECASE),
         bound=re.compile(
             rf"\b(?:{_alternatives(data['bound_words'])})\s+(?:the\s+age\s+of\s+)?(?P<figure>\d[\d,.]*)",
             re.IGNORECASE,

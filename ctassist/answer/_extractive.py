@@ -291,15 +291,15 @@ class ExtractiveComposer:
         # The one hard veto, exact and general: a figure the question names must be in the
         # passage that answers ("How many cases were there in 2019?" is not answered by a
         # passage about 2024). A follow-up about another year needs not the last one's.
-        figures = profile_question(question)
-        figures = replace(figures, figures=tuple(f for f in figures.figures if f not in other_years))
-        usable = [e for e in ranked if not missing_figures(figures, _passage_context(e.passage))]
+        asked = profile_question(question)
+        asked = replace(asked, figures=tuple(f for f in asked.figures if f not in other_years))
+        usable = [e for e in ranked if not missing_figures(asked, _passage_context(e.passage))]
         if not usable:
-            missing = missing_figures(figures, "\n".join(_passage_context(e.passage) for e in ranked))
+            missing = missing_figures(asked, "\n".join(_passage_context(e.passage) for e in ranked))
             reason = (
                 f"nothing in the closest passages mentions {_listing(missing)}"
                 if missing
-                else f"no passage that mentions {_listing(list(figures.figures))} answers it"
+                else f"no passage that mentions {_listing(list(asked.figures))} answers it"
             )
             return _Selection(
                 [], ranked, ranked[0].score, passage_scores, PartDecision(question, (), 0.0, False, reason)

@@ -28,7 +28,6 @@ class Language:
     asks_pattern: re.Pattern[str]
     date: re.Pattern[str]
     number: re.Pattern[str]
-    number_words: frozenset[str]
     reason: re.Pattern[str]
     future: re.Pattern[str]
     ranking: re.Pattern[str]
@@ -55,7 +54,6 @@ def english() -> Language:
         # A year of any era is three or four digits; a day of the month is 1 or 2 beside a month.
         date=re.compile(rf"\b\d{{3,4}}s?\b|\b(?:{date_words})\b", re.IGNORECASE),
         number=re.compile(rf"\d[\d,.]*\d|\d|\b(?:{_alternatives(data['number_words'])})\b", re.IGNORECASE),
-        number_words=frozenset(data["number_words"]),
         reason=re.compile(rf"\b(?:{_alternatives(data['reason_words'])})\b", re.IGNORECASE),
         future=re.compile(rf"\b(?:{_alternatives(data['future_words'])})\b", re.IGNORECASE),
         ranking=re.compile(rf"\b(?:{_alternatives(data['ranking_words'])})\b", re.IGNORECASE),

@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from ctassist.errors import CtassistError
 
-EXIT_OK, EXIT_SKIPPED, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_SKIPPED, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,6 +36,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ctassist: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - anything else is a fault of ours: one line, not a traceback
+        if getattr(args, "debug", False):
+            traceback.print_exc()
+        first_line = (str(exc).splitlines() or [""])[0][:300]
+        message = f"internal error: {type(exc).__name__}: {first_line}"
+        if getattr(args, "json", False):
+            print(json.dumps({"error": message}, ensure_ascii=False))
+        hint = "" if getattr(args, "debug", False) else " (run with --debug for the traceback)"
+        print(f"ctassist: {message}{hint}", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--corpus", dest="corpus_dir", help="corpus folder (CTASSIST_CORPUS_DIR)")
     common.add_argument("--index", dest="index_dir", help="index folder (CTASSIST_INDEX_DIR)")
+    common.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
     sub = parser.add_subparsers(metavar="COMMAND")
 
     index = sub.add_parser("index", parents=[common], help="bring the index in step with the corpus")

@@ -144,3 +144,31 @@ def test_no_command_prints_help_and_exits_2() -> None:
     result = run_cli()
     assert result.returncode == 2
     assert "usage: ctassist" in result.stdout
+
+
+def test_an_internal_error_is_one_line_and_exit_3(
+    make_corpus: Callable[..., Corpus], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A fault of ours (not bad input): injected where the answer is composed.
+    from ctassist import cli
+    from ctassist.assistant import Assistant
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the composer fell over\nsecond line")
+
+    monkeypatch.setattr(Assistant, "ask", broken)
+    corpus = make_corpus({"sources/a.md": "# A\n\nThe local authority chairs the panel.\n"}).root
+    where = ["--corpus", str(corpus), "--index", str(corpus.parent / "index")]
+    assert cli.main(["ask", *where, "Who chairs the panel?"]) == cli.EXIT_INTERNAL
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "ctassist: internal error: RuntimeError: the composer fell over (run with --debug for the traceback)\n"
+    )
+    assert cli.main(["ask", *where, "--json", "Who chairs the panel?"]) == cli.EXIT_INTERNAL
+    out, err = capsys.readouterr()
+    assert json.loads(out) == {"error": "internal error: RuntimeError: the composer fell over"}
+    assert cli.main(["ask", *where, "--debug", "Who chairs the panel?"]) == cli.EXIT_INTERNAL
+    _, err = capsys.readouterr()
+    assert "Traceback (most recent call last)" in err
+    assert err.rstrip().endswith("ctassist: internal error: RuntimeError: the composer fell over")

@@ -143,7 +143,7 @@ class Settings:
                     raise ConfigError(
                         f"{self._origin('reranker_model')}: no {needed} in the folder {self.reranker_model!r}"
                     )
-        if self.chroma_url and not self.chroma_url.startswith(("http://", "https://")):
+        if self.chroma_url and not _is_http_url(self.chroma_url):
             raise ConfigError(
                 f"{self._origin('chroma_url')}: must look like http://host:port, got {self.chroma_url!r}"
             )
@@ -191,6 +191,18 @@ class Settings:
             if path_field in values:
                 values[path_field] = Path(values[path_field])
         return cls(**values, _sources=sources)
+
+
+def _is_http_url(url: str) -> bool:
+    """Whether ``url`` is an http(s) address with a host and, if given, a valid port."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises on a port that is not a number in range
+    except ValueError:
+        return False
+    return parts.scheme in {"http", "https"} and bool(parts.hostname)
 
 
 def _convert(origin: str, raw: str, hint: Any) -> Any:

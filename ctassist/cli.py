@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -16,6 +17,8 @@ from typing import Any
 from ctassist.errors import CtassistError
 
 EXIT_OK, EXIT_SKIPPED, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
+#: As a shell reports a process ended by SIGPIPE.
+EXIT_BROKEN_PIPE = 128 + 13
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,6 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ctassist: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`ctassist ask ... | head`): nothing more to say, and nowhere to
+        # say it; stdout is pointed at devnull so that closing it at exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception as exc:  # noqa: BLE001 - anything else is a fault of ours: one line, not a traceback
         if getattr(args, "debug", False):
             traceback.print_exc()

@@ -151,3 +151,23 @@ def test_bad_filter_options_exit_2(workspace: Workspace, option: str, value: str
     assert code == 2
     assert stdout == ""
     assert option in stderr and "invalid choice" in stderr
+
+
+def test_a_reader_that_goes_away_ends_the_output_quietly(workspace: Workspace) -> None:
+    import subprocess
+    import sys
+
+    from tests.helpers import clean_env
+
+    # `ctassist ask ... | head -c 0`: the pipe is closed before ctassist writes a byte.
+    command = [sys.executable, "-m", "ctassist.cli", "ask", "--corpus", str(workspace.corpus)]
+    command += ["--index", str(workspace.index), "--json", ANSWERABLE]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_env(), text=True
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()
+    stderr = process.stderr.read()
+    assert process.wait(timeout=600) == 141
+    assert "Traceback" not in stderr
+    assert "internal error" not in stderr

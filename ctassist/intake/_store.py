@@ -246,6 +246,9 @@ def _write_new(folder: Path, name: str, data: bytes, shown: str) -> Path:
     handle, temporary = tempfile.mkstemp(prefix=".incoming-", dir=folder)
     try:
         with os.fdopen(handle, "wb") as out:
+            # mkstemp makes the file private (0600); a stored document reads like any other
+            # file of the corpus.
+            os.fchmod(out.fileno(), _new_file_mode())
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
@@ -262,6 +265,18 @@ def _write_new(folder: Path, name: str, data: bytes, shown: str) -> Path:
         with contextlib.suppress(FileNotFoundError):
             Path(temporary).unlink()
     return target
+
+
+def _new_file_mode() -> int:
+    """The mode ``open()`` gives a new file here: 0o666 less the process's umask, read without
+    changing it (``os.umask`` would, for every thread at once)."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("Umask:"):
+                return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o644
 
 
 def _replace_reserved(temporary: str, target: Path, shown: str) -> None:

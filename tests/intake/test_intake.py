@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,6 +78,13 @@ def test_add_note_stores_and_indexes_at_once(assistant: Assistant, stored: Added
     assert not [n for n in files(corpus / "notes") if n.startswith(".")], "temporary file left behind"
     record = {r.doc_id: r for r in assistant.documents()}[stored.doc_id]
     assert (record.kind, record.group, record.date) == ("notes", "user", "2026-09-01")
+    # Stored with the mode of any file written here, not mkstemp's private 0600.
+    plain = corpus / "notes" / ".mode-probe"
+    plain.write_text("x", encoding="utf-8")
+    try:
+        assert stat.S_IMODE(stored.path.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
+    finally:
+        plain.unlink()
 
 
 def test_answers_can_be_limited_to_notes(assistant: Assistant, stored: AddedDocument) -> None:

@@ -159,7 +159,7 @@ def _add(assistant: Assistant, data: bytes, *, kind: str, filename: str | None, 
     )
     corpus = settings.corpus_dir
     target_dir = corpus / folder
-    existing = _same_content(target_dir, data)
+    existing = _same_content(target_dir, data, extension)
     if existing is not None:
         what = "note" if doc_kind == "notes" else "document"
         raise LoadError(
@@ -220,16 +220,31 @@ def _validate(shown: str, doc_id: str, data: bytes) -> LoadedDocument:
         raise type(exc)(shown, exc.reason) from None
 
 
-def _same_content(folder: Path, data: bytes) -> Path | None:
-    """An existing file of ``folder`` with exactly these bytes (sizes are compared first)."""
+#: Formats compared by their words, not their bytes, to find a document already stored.
+_TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm"})
+
+
+def _content_key(data: bytes, suffix: str) -> bytes:
+    """What makes two files the same document: their bytes, or for text their words in order
+    (a note saved again with an extra space or other line endings is the same note)."""
+    if suffix.lower() in _TEXT_SUFFIXES:
+        try:
+            return hashlib.sha256(" ".join(data.decode("utf-8-sig").split()).encode()).digest()
+        except UnicodeDecodeError:
+            pass
+    return hashlib.sha256(data).digest()
+
+
+def _same_content(folder: Path, data: bytes, suffix: str) -> Path | None:
+    """An existing file of ``folder`` holding the same document (see :func:`_content_key`)."""
     if not folder.is_dir():
         return None
-    digest = hashlib.sha256(data).digest()
+    key = _content_key(data, suffix)
     for path in sorted(folder.rglob("*")):
         if path.name.startswith((".", "_")) or not path.is_file():
             continue
         try:
-            if path.stat().st_size == len(data) and hashlib.sha256(path.read_bytes()).digest() == digest:
+            if _content_key(path.read_bytes(), path.suffix) == key:
                 return path
         except OSError:
             continue

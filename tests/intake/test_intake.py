@@ -106,6 +106,10 @@ def test_the_same_note_twice_is_refused(assistant: Assistant, stored: AddedDocum
     before = files(stored.path.parent)
     with pytest.raises(LoadError, match=rf"already in the corpus as {re.escape(stored.doc_id)}"):
         assistant.add_note(again)
+    # The same words with other white space (an extra space, Windows line endings) are the same note.
+    again.write_bytes(NOTE.replace(". ", ".  ", 1).replace("\n", "\r\n").encode("utf-8"))
+    with pytest.raises(LoadError, match=rf"already in the corpus as {re.escape(stored.doc_id)}"):
+        assistant.add_note(again)
     assert files(stored.path.parent) == before
 
 

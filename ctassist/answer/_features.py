@@ -17,7 +17,9 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from ctassist._text import STOPWORDS, content_terms, words
+from ctassist.answer._acronyms import spells_out
 from ctassist.answer._language import english
+from ctassist.answer._lists import SMALL_NUMBERS, asked_count, lists_in_one_sentence
 
 #: The features, in the order the decision's coefficients are stored.
 FEATURE_NAMES: tuple[str, ...] = (
@@ -44,22 +46,6 @@ FEATURE_NAMES: tuple[str, ...] = (
     "question_terms",
 )
 
-#: Small numbers as words, by value.
-SMALL_NUMBERS = (
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-)
 #: Cross-encoder logits where the decision's weight on the score may change.
 _SCORE_KNOTS = (0.0, 4.0, 8.0)
 #: Missing words of the question beyond which the count says nothing more.
@@ -173,8 +159,6 @@ def _as_word(figure: str) -> str | None:
 def missing_names(profile: QuestionProfile, evidence: str) -> list[str]:
     """The question's names whose words ``evidence`` does not hold, an acronym counted
     as held when the evidence spells it out ("CTSA" by "Counter-Terrorism and Security Act")."""
-    from ctassist.answer._acronyms import spells_out
-
     held = set(content_terms(evidence))
     return [
         name
@@ -215,8 +199,6 @@ def _unmet(pattern: re.Pattern[str], question: str, sentence: str) -> bool:
 def _list_unmet(question: str, passage: str) -> bool:
     """A question for N things ("Which four recommendations ...?") whose passage cannot be
     listing N things."""
-    from ctassist.answer._lists import asked_count, lists_in_one_sentence
-
     count = asked_count(question)
     return count is not None and not any(
         lists_in_one_sentence(line, count[1]) for line in passage.split("\n")

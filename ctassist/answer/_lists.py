@@ -5,7 +5,22 @@ from __future__ import annotations
 
 import re
 
-from ctassist.answer._features import SMALL_NUMBERS
+#: Small numbers as words, by value.
+SMALL_NUMBERS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
 
 _COUNTS = {word: n for n, word in enumerate(SMALL_NUMBERS) if n >= 2}
 # "What were the eight recommendations ...?", "List the 3 objectives ...": N named things.

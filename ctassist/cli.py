@@ -34,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except CtassistError as exc:
-        print(f"ctassist: error: {exc}", file=sys.stderr)
+        _say_error(args, f"error: {exc}", str(exc))
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("ctassist: interrupted", file=sys.stderr)
@@ -49,11 +49,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         first_line = (str(exc).splitlines() or [""])[0][:300]
         message = f"internal error: {type(exc).__name__}: {first_line}"
-        if getattr(args, "json", False):
-            print(json.dumps({"error": message}, ensure_ascii=False))
         hint = "" if getattr(args, "debug", False) else " (run with --debug for the traceback)"
-        print(f"ctassist: {message}{hint}", file=sys.stderr)
+        _say_error(args, message + hint, message)
         return EXIT_INTERNAL
+
+
+def _say_error(args: argparse.Namespace, line: str, detail: str) -> None:
+    """The error on stderr; with ``--json`` also as the one JSON object on stdout."""
+    if getattr(args, "json", False):
+        print(json.dumps({"error": detail}, ensure_ascii=False))
+    print(f"ctassist: {line}", file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -150,15 +155,7 @@ def _ask(args: argparse.Namespace) -> int:
     assistant = Assistant(corpus_dir=args.corpus_dir, index_dir=args.index_dir, llm=args.llm)
     filters: dict[str, Any] = {"kind": args.kind, "group": args.group, "docs": args.doc or ()}
     if args.question is not None:
-        try:
-            answer = assistant.ask(args.question, filters=filters)
-        except CtassistError as exc:
-            if not args.json:
-                raise
-            # --json prints one JSON object whatever happens.
-            print(json.dumps({"error": str(exc)}, ensure_ascii=False))
-            print(f"ctassist: error: {exc}", file=sys.stderr)
-            return EXIT_ERROR
+        answer = assistant.ask(args.question, filters=filters)
         print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else format_answer(answer))
         return EXIT_OK
     history: list[tuple[str, str]] = []

@@ -38,7 +38,7 @@ BAD_FILES: dict[str, tuple[bytes, str]] = {
     "sources/table.xyz": (b"a,b\n1,2\n", "unsupported file type .xyz"),
     "notes/2024-05-01.md": (
         note_text(date="1 May 2024").encode(),
-        "field 'date' must be a date as YYYY-MM-DD",
+        "line 3: field 'date' must be a date as YYYY-MM-DD",
     ),
 }
 

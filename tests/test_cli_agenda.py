@@ -177,9 +177,13 @@ def test_notes_add_stores_indexes_and_never_overwrites(
 @pytest.mark.parametrize(
     ("old", "new", "field"),
     [
-        ("group: user", "group: staff", "field 'group' must be 'public' or 'user', got 'staff'"),
-        ("date: 2026-09-01\n", "", "field 'date' is missing"),
-        ("    status: open", "    status: pending", "field 'actions[1].status' must be 'open' or 'done'"),
+        ("group: user", "group: staff", "line 2: field 'group' must be 'public' or 'user', got 'staff'"),
+        ("date: 2026-09-01\n", "", "lines 2-12: field 'date' is missing (YYYY-MM-DD)"),
+        (
+            "    status: open",
+            "    status: pending",
+            "line 10: field 'actions[1].status' must be 'open' or 'done'",
+        ),
     ],
 )
 def test_notes_add_malformed_header(

@@ -1,6 +1,22 @@
 """Load: turn the files of a corpus into text with structure (headings, pages, notes)."""
 
-from ctassist.load._document import Action, Heading, Kind, LoadedDocument, NoteHeader, PageSpan
+from ctassist.load._document import (
+    GROUPS,
+    STATUSES,
+    Action,
+    ActionLines,
+    Attendee,
+    Decision,
+    Group,
+    HeaderLines,
+    Heading,
+    Kind,
+    LoadedDocument,
+    NoteHeader,
+    NoteLines,
+    PageSpan,
+    Status,
+)
 from ctassist.load._loader import (
     SUPPORTED_EXTENSIONS,
     check_file,
@@ -15,13 +31,22 @@ from ctassist.load._loader import (
 from ctassist.load._notes import parse_note_header
 
 __all__ = [
+    "GROUPS",
+    "STATUSES",
     "SUPPORTED_EXTENSIONS",
     "Action",
+    "ActionLines",
+    "Attendee",
+    "Decision",
+    "Group",
+    "HeaderLines",
     "Heading",
     "Kind",
     "LoadedDocument",
     "NoteHeader",
+    "NoteLines",
     "PageSpan",
+    "Status",
     "check_file",
     "content_hash",
     "discover_files",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Literal, get_args
 
 Kind = Literal["source", "notes"]
 
@@ -29,25 +29,102 @@ class PageSpan:
     number: int
 
 
+#: The reference groups whose meeting notes the corpus holds: the one place they are named.
+Group = Literal["public", "user"]
+GROUPS: tuple[Group, ...] = get_args(Group)
+
+#: The states of an action recorded in a note.
+Status = Literal["open", "done"]
+STATUSES: tuple[Status, ...] = get_args(Status)
+
+
+@dataclass(frozen=True)
+class NoteLines:
+    """Where a record of a note's front matter is in the file.
+
+    ``text[start:end]`` (``text`` being :attr:`LoadedDocument.text`, the file's own text)
+    quotes the record verbatim: its lines from the first non-blank character of the first
+    to the end of the last, without the final line break. A record written in flow style
+    (``attendees: ["Chair", "Academic"]``) shares its line with its neighbours.
+
+    Attributes:
+        first_line: Its first line in the file, counted from 1.
+        last_line: Its last line (the same as ``first_line`` for a one-line record).
+        start: Character offset where the quote starts.
+        end: Character offset where it ends.
+    """
+
+    first_line: int
+    last_line: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """An attendee of a meeting, recorded by role (``"Chair (HMICFRS)"``)."""
+
+    role: str
+    lines: NoteLines
+
+
+@dataclass(frozen=True)
+class ActionLines:
+    """Where each field of an action is in the file (``due`` is ``None`` when it has none)."""
+
+    action: NoteLines
+    owner: NoteLines
+    status: NoteLines
+    due: NoteLines | None
+
+
 @dataclass(frozen=True)
 class Action:
-    """An action recorded in a meeting note."""
+    """An action recorded in a meeting note.
+
+    ``lines`` covers the whole action (all its fields); ``field_lines`` each field's line.
+    """
 
     action: str
     owner: str
-    status: Literal["open", "done"]
+    status: Status
     due: str | None = None
+    lines: NoteLines = field(kw_only=True)
+    field_lines: ActionLines = field(kw_only=True)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision recorded in a meeting note's front matter."""
+
+    text: str
+    lines: NoteLines
+
+
+@dataclass(frozen=True)
+class HeaderLines:
+    """Where the front matter and its single-valued fields are in the file."""
+
+    front_matter: NoteLines
+    group: NoteLines
+    date: NoteLines
+    title: NoteLines
 
 
 @dataclass(frozen=True)
 class NoteHeader:
-    """The front matter of a reference-group meeting note."""
+    """The front matter of a reference-group meeting note (format: ``corpus/notes/README.md``).
 
-    group: Literal["public", "user"]
+    Every record keeps its lines in the file, so that it can be quoted verbatim.
+    """
+
+    group: Group
     date: str
     title: str
-    attendees: tuple[str, ...]
+    attendees: tuple[Attendee, ...]
     actions: tuple[Action, ...]
+    decisions: tuple[Decision, ...]
+    lines: HeaderLines
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import stat
@@ -175,8 +176,13 @@ def load_document(path: Path, corpus_dir: Path, *, max_file_mb: float = 20.0) ->
     return load_bytes(doc_id, data, max_file_mb=max_file_mb)
 
 
-def load_bytes(doc_id: str, data: bytes, *, max_file_mb: float = 20.0) -> LoadedDocument:
+def load_bytes(
+    doc_id: str, data: bytes, *, max_file_mb: float = 20.0, today: dt.date | None = None
+) -> LoadedDocument:
     """Loads a document from its bytes; ``doc_id``'s extension picks the reader.
+
+    ``today``, when given, refuses a meeting note dated after it (see
+    :func:`~ctassist.load.parse_note_header`); intake passes it, indexing does not.
 
     Raises:
         LoadError: The file cannot be read, for any reason; the message names it.
@@ -189,14 +195,14 @@ def load_bytes(doc_id: str, data: bytes, *, max_file_mb: float = 20.0) -> Loaded
     if extension in ZIP_FORMATS:
         check_zip(doc_id, data, max_file_mb)
     try:
-        return _load(doc_id, data, reader, extension)
+        return _load(doc_id, data, reader, extension, today)
     except LoadError:
         raise
     except Exception as exc:  # whatever a reader trips over, one file stops no run
         raise LoadError(doc_id, could_not_read(exc)) from exc
 
 
-def _load(doc_id: str, data: bytes, reader: Reader, extension: str) -> LoadedDocument:
+def _load(doc_id: str, data: bytes, reader: Reader, extension: str, today: dt.date | None) -> LoadedDocument:
     extracted = reader(doc_id, data)
     kind = kind_of(doc_id)
     text = extracted.text
@@ -206,7 +212,7 @@ def _load(doc_id: str, data: bytes, reader: Reader, extension: str) -> LoadedDoc
     if kind == "notes":
         if extension not in {".md", ".markdown"}:
             raise LoadError(doc_id, "meeting notes must be Markdown (.md) with a front-matter header")
-        note, body_start = parse_note_header(doc_id, text)
+        note, body_start = parse_note_header(doc_id, text, today=today)
         title = note.title
     elif extension in {".md", ".markdown"}:
         raw, body_start = split_front_matter(text)

@@ -296,14 +296,17 @@ BAD_FILES: dict[str, tuple[bytes, str]] = {
         b"whatever",
         "unsupported file type .xyz; supported: .docx, .htm, .html, .markdown, .md, .pdf, .txt",
     ),
-    "notes/2024-01-01.md": (note_text(group="everyone").encode(), "field 'group' must be 'public' or 'user'"),
+    "notes/2024-01-01.md": (
+        note_text(group="everyone").encode(),
+        "line 2: field 'group' must be 'public' or 'user'",
+    ),
     "notes/2024-01-02.md": (
         note_text(date="2024-13-01").encode(),
-        "field 'date' must be a date as YYYY-MM-DD",
+        "line 3: field 'date' must be a date as YYYY-MM-DD",
     ),
     "notes/2024-01-03.md": (
         note_text(actions='\n  - action: "Write to the Home Office"\n    status: open').encode(),
-        "field 'actions[1].owner' is missing",
+        "lines 9-10: field 'actions[1].owner' is missing",
     ),
     "sources/headings-only.md": (b"# Title\n\n## Section\n", "no text to index"),
 }
@@ -413,7 +416,10 @@ def test_files_that_break_a_reader_are_skipped_and_the_rest_is_indexed(
     ]
     assert reasons["sources/caf\\xe9.md"] == "the file name is not valid UTF-8; rename the file"
     assert reasons["sources/filter.pdf"].startswith("could not be read: NotImplementedError: ")
-    assert reasons["sources/laughs.md"] == "front matter uses YAML aliases/anchors, which are not allowed"
+    assert (
+        reasons["sources/laughs.md"]
+        == "line 2: front matter uses YAML aliases/anchors, which are not allowed"
+    )
     assert reasons["sources/malformed.docx"].startswith("could not be read: lxml.etree.XMLSyntaxError: ")
     assert reasons["sources/pipe.md"] == "not a regular file: a named pipe (FIFO)"
     assert reasons["sources/same.md"] == "symlink to sources/channel.md (indexed there)"

@@ -120,10 +120,10 @@ def test_a_malformed_header_names_the_field_and_writes_nothing(assistant: Assist
     bad.write_text(NOTE.replace("date: 2026-09-01", "date: 1 September 2026"), encoding="utf-8")
     with pytest.raises(NoteFormatError) as caught:
         add_note(assistant, bad)
-    assert str(caught.value).startswith(f"{bad}: field 'date' must be a date as YYYY-MM-DD")
+    assert str(caught.value).startswith(f"{bad}: line 3: field 'date' must be a date as YYYY-MM-DD")
     missing_owner = tmp_path / "owner.md"
     missing_owner.write_text(NOTE.replace('    owner: "Secretariat"\n', ""), encoding="utf-8")
-    with pytest.raises(NoteFormatError, match=r"field 'actions\[2\]\.owner' is missing"):
+    with pytest.raises(NoteFormatError, match=r"lines 13-14: field 'actions\[2\]\.owner' is missing"):
         add_note(assistant, missing_owner)
     assert files(notes) == before
 

@@ -108,6 +108,12 @@ def _parser() -> argparse.ArgumentParser:
     notes_add = notes_sub.add_parser("add", parents=[common], help="validate, store and index a meeting note")
     notes_add.add_argument("file", help="a Markdown note with front matter (see corpus/notes/README.md)")
     notes_add.set_defaults(run=_notes_add)
+    notes_check = notes_sub.add_parser(
+        "check", help="validate meeting notes without storing them (no index needed)"
+    )
+    notes_check.add_argument("--debug", action="store_true", help="print the traceback of an internal error")
+    notes_check.add_argument("files", nargs="+", metavar="FILE", help="Markdown notes with front matter")
+    notes_check.set_defaults(run=_notes_check)
 
     serve = sub.add_parser("serve", parents=[common], help="start the chat UI")
     serve.add_argument(
@@ -226,10 +232,46 @@ def _agenda(args: argparse.Namespace) -> int:
 
 
 def _notes_add(args: argparse.Namespace) -> int:
-    added = _assistant(args).add_note(args.file)
+    from ctassist.errors import NoteFormatError
+
+    try:
+        added = _assistant(args).add_note(args.file)
+    except NoteFormatError as exc:
+        print(f"ctassist: error: {exc.path}: {exc.full_reason}", file=sys.stderr)  # every problem
+        return EXIT_ERROR
     print(f"stored {args.file} as {added.doc_id}")
+    _say_warnings(args.file, added.warnings)
     print(added.report.summary())
     return EXIT_OK if added.report.ok else EXIT_SKIPPED
+
+
+def _notes_check(args: argparse.Namespace) -> int:
+    """Each note's verdict: ``ok`` (with any warnings) or its problems; exit 2 if any is refused."""
+    from pathlib import Path
+
+    from ctassist.config import Settings
+    from ctassist.errors import LoadError, NoteFormatError
+    from ctassist.intake import check_note
+
+    max_file_mb = Settings.from_env().max_file_mb
+    refused = 0
+    for file in args.files:
+        try:
+            checked = check_note(Path(file), max_file_mb=max_file_mb)
+        except LoadError as exc:
+            refused += 1
+            reason = exc.full_reason if isinstance(exc, NoteFormatError) else exc.reason
+            print(f"ctassist: error: {exc.path}: {reason}", file=sys.stderr)
+            continue
+        print(f"ok {file}: {checked.document.title}")
+        _say_warnings(file, checked.warnings)
+    return EXIT_ERROR if refused else EXIT_OK
+
+
+def _say_warnings(file: str, warnings: Sequence[object]) -> None:
+    """What was accepted but looks wrong (a personal name where a role belongs), on stderr."""
+    for warning in warnings:
+        print(f"ctassist: warning: {file}: {warning}", file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace) -> int:

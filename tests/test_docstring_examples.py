@@ -16,6 +16,7 @@ import ctassist.answer._features
 import ctassist.answer._lists
 import ctassist.answer._rewrite
 import ctassist.errors
+import ctassist.intake._names
 import evals._metrics
 
 
@@ -30,6 +31,7 @@ import evals._metrics
         ctassist.answer._lists,
         ctassist.answer._rewrite,
         ctassist.errors,
+        ctassist.intake._names,
         evals._metrics,
     ],
     ids=lambda m: m.__name__,

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ctassist.errors import CtassistError, LoadError
+from ctassist.errors import CtassistError, LoadError, NoteFormatError
 from ui._render import (
     PASSAGE_PLACEHOLDER,
     PENDING_TEXT,
@@ -227,6 +227,8 @@ class Handlers:
         try:
             data = path.read_bytes()
             added = self.assistant.add_document(data, kind=kind, filename=name)
+        except NoteFormatError as exc:
+            return UploadResult(name, False, exc.full_reason)  # every problem, each with its line
         except LoadError as exc:
             return UploadResult(name, False, exc.reason)
         except CtassistError as exc:
@@ -237,12 +239,16 @@ class Handlers:
             log.exception("adding %s failed", name)
             return UploadResult(name, False, UNEXPECTED)
         report = getattr(added, "report", None)
+        # A note's warnings (a personal name where a role belongs) as a list under its line.
+        warned = "".join(f"\n  - warning: {w}" for w in getattr(added, "warnings", ()))
         own = [s.reason for s in getattr(report, "skipped", []) if s.path == added.doc_id]
         if own:
-            return UploadResult(name, False, f"stored as {added.doc_id} but not indexed: {'; '.join(own)}")
+            return UploadResult(
+                name, False, f"stored as {added.doc_id} but not indexed: {'; '.join(own)}{warned}"
+            )
         title = getattr(added, "title", "")
         shown = f" — “{title}”" if title else ""
-        return UploadResult(name, True, f"stored as {added.doc_id} and indexed{shown}")
+        return UploadResult(name, True, f"stored as {added.doc_id} and indexed{shown}{warned}")
 
     def reindex(self, progress: ProgressFn | None = None) -> tuple[str, str, list[list[Any]]]:
         """Brings the index in step with the corpus folder, reporting progress per file.

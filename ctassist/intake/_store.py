@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from ctassist.errors import ConfigError, LoadError
+from ctassist.errors import ConfigError, LoadError, NoteFormatError, NoteProblem
 from ctassist.index import IndexReport
+from ctassist.intake._names import name_warnings
 from ctassist.load import SUPPORTED_EXTENSIONS, Kind, LoadedDocument, load_bytes
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ class AddedDocument:
         kind: ``"source"`` or ``"notes"``.
         title: The document's title (for a note, its ``title`` field).
         report: The indexing run that followed.
+        warnings: For a note, what was stored but looks wrong (an attendee or owner that
+            looks like a personal name), each with its line and field.
     """
 
     doc_id: str
@@ -49,6 +52,20 @@ class AddedDocument:
     kind: Kind
     title: str
     report: IndexReport
+    warnings: tuple[NoteProblem, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckedNote:
+    """A meeting note that passed :func:`check_note`.
+
+    Attributes:
+        document: The note as it would be indexed (``document.note`` holds its records).
+        warnings: What does not stop it but looks wrong, each with its line and field.
+    """
+
+    document: LoadedDocument
+    warnings: tuple[NoteProblem, ...]
 
 
 def add_document(
@@ -106,16 +123,45 @@ def add_note(assistant: Assistant, path: Path) -> AddedDocument:
         'notes/20261210-9b1e04d2aa-2026-12-10-user.md'
     """
     shown = str(path)
+    data = _read(path, shown, assistant.settings.max_file_mb)
+    return _add(assistant, data, kind="notes", filename=path.name, shown=shown)
+
+
+def _read(path: Path, shown: str, max_file_mb: float) -> bytes:
     if not path.exists():
         raise LoadError(shown, "no such file")
     if not path.is_file():
         raise LoadError(shown, "not a file")
-    _check_size(shown, path.stat().st_size, assistant.settings.max_file_mb)
+    _check_size(shown, path.stat().st_size, max_file_mb)
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise LoadError(shown, f"cannot read the file ({exc.strerror or exc})") from None
-    return _add(assistant, data, kind="notes", filename=path.name, shown=shown)
+
+
+def check_note(path: Path, *, max_file_mb: float = 20.0, today: dt.date | None = None) -> CheckedNote:
+    """Validates a meeting note as :func:`add_note` does, without storing anything.
+
+    Args:
+        path: The note's file.
+        max_file_mb: Larger files are refused.
+        today: The day the meeting must not be after (default: today's local date).
+
+    Returns:
+        The note and its warnings.
+
+    Raises:
+        LoadError: The file is missing, unreadable, too large or not Markdown.
+        NoteFormatError: The front matter has problems; ``problems`` holds all of them,
+            each with its line and field.
+
+    Example:
+        >>> [str(w) for w in check_note(Path("2026-11-12-user.md")).warnings]
+        ["line 7: field 'attendees[2]' looks like a personal name: 'Jane Smith'; notes record roles, ..."]
+    """
+    shown = str(path)
+    data = _read(path, shown, max_file_mb)
+    return _checked_note(shown, data, _extension(shown, path.name, data, "notes"), max_file_mb, today)
 
 
 def stored_name(*, day: dt.date, data: bytes, filename: str | None, extension: str, fallback: str) -> str:
@@ -141,10 +187,13 @@ def _add(assistant: Assistant, data: bytes, *, kind: str, filename: str | None, 
     doc_kind, folder = _FOLDERS[kind]
     settings = assistant.settings
     extension = _extension(shown, filename, data, doc_kind)
-    _check_size(shown, len(data), settings.max_file_mb)
-    if not data.strip():
-        raise LoadError(shown, "empty file")
-    document = _validate(shown, f"{folder}/upload{extension}", data)
+    warnings: tuple[NoteProblem, ...] = ()
+    if doc_kind == "notes":
+        checked = _checked_note(shown, data, extension, settings.max_file_mb, None)
+        document, warnings = checked.document, checked.warnings
+    else:
+        _check_size(shown, len(data), settings.max_file_mb)
+        document = _validate(shown, f"{folder}/upload{extension}", data)
     if doc_kind == "notes" and document.note is not None:
         day = dt.date.fromisoformat(document.note.date)  # the meeting's date orders the folder
         extension = ".md"
@@ -168,8 +217,23 @@ def _add(assistant: Assistant, data: bytes, *, kind: str, filename: str | None, 
     path = _write_new(target_dir, name, data, shown)
     report = assistant.index()
     return AddedDocument(
-        doc_id=f"{folder}/{name}", path=path, kind=doc_kind, title=document.title, report=report
+        doc_id=f"{folder}/{name}",
+        path=path,
+        kind=doc_kind,
+        title=document.title,
+        report=report,
+        warnings=warnings,
     )
+
+
+def _checked_note(
+    shown: str, data: bytes, extension: str, max_file_mb: float, today: dt.date | None
+) -> CheckedNote:
+    """The note's checks: those of indexing, a meeting not in the future, then the warnings."""
+    _check_size(shown, len(data), max_file_mb)
+    document = _validate(shown, f"notes/upload{extension}", data, today=today or dt.date.today())
+    assert document.note is not None  # a note that loads has its header
+    return CheckedNote(document=document, warnings=name_warnings(document.note))
 
 
 def _basename(filename: str | None) -> str:
@@ -212,10 +276,14 @@ def _check_size(shown: str, size: int, max_file_mb: float) -> None:
         )
 
 
-def _validate(shown: str, doc_id: str, data: bytes) -> LoadedDocument:
+def _validate(shown: str, doc_id: str, data: bytes, *, today: dt.date | None = None) -> LoadedDocument:
     """Loads the bytes as the indexer will; errors name the client's file, not ours."""
+    if not data.strip():
+        raise LoadError(shown, "empty file")
     try:
-        return load_bytes(doc_id, data)
+        return load_bytes(doc_id, data, today=today)
+    except NoteFormatError as exc:
+        raise NoteFormatError(shown, exc.reason, problems=exc.problems) from None
     except LoadError as exc:
         raise type(exc)(shown, exc.reason) from None
 

@@ -379,3 +379,40 @@ def _files_outside_corpus(served: Served) -> set[Path]:
     for folder in (served.root.parent, served.root.parent.parent):
         found |= {p for p in folder.iterdir() if p.is_file()}
     return found
+
+
+def test_note_upload_shows_name_warnings_and_every_problem(page: Any, served: Served) -> None:
+    """A note naming a person is stored with a warning on its line; a note with several
+    problems is refused with all of them, each with its line and field."""
+    from ctassist.intake._names import ADVICE
+
+    named = note_text(
+        group="public",
+        date="2026-10-20",
+        title="Prevent public reference group: meeting with a name in it",
+        attendees='\n  - "Chair (HMICFRS)"\n  - "Jane Smith"',
+        actions=" []",
+        body="## Discussion\n\nThe Chair said that the group would meet again in the spring.\n",
+    )
+    broken = note_text(group="staff", date="2999-01-01", actions=" []")
+    before = sorted((served.corpus / "notes").glob("*.md"))
+    result = _upload(
+        page,
+        [
+            {"name": "named.md", "mimeType": "text/markdown", "buffer": named.encode()},
+            {"name": "broken.md", "mimeType": "text/markdown", "buffer": broken.encode()},
+        ],
+        "Meeting note",
+    )
+    lines = [line.strip() for line in result.splitlines() if line.strip()]
+    assert lines[0].startswith("Added") and "named.md" in lines[0] and "stored as notes/" in lines[0]
+    assert lines[2].startswith("Not added") and "broken.md — 2 problems in the front matter:" in lines[2]
+    # Each warning and each problem is an item of its own under its file.
+    assert page.locator("#ct-upload-result li li").all_inner_texts() == [
+        f"warning: line 7: field 'attendees[2]' looks like a personal name: 'Jane Smith'; {ADVICE}",
+        "line 2: field 'group' must be 'public' or 'user', got 'staff'",
+        "line 3: field 'date' is 2999-01-01, in the future: notes record meetings that have taken place",
+    ]
+    new = sorted(set((served.corpus / "notes").glob("*.md")) - set(before))
+    assert len(new) == 1 and new[0].name.endswith("-named.md")  # the warned note is stored, the other not
+    _screenshot(page, "note-upload-warnings")

@@ -182,6 +182,8 @@ class _Place:
         self.text = text
         self.raw_start = raw_start
         self.raw_length = raw_end - raw_start
+        #: The entries of each mapping node by key, filled as they are looked up.
+        self.entries: dict[int, dict[str, tuple[yaml.Node, yaml.Node]]] = {}
         # Only the header's lines: a long body is never scanned.
         self._starts = [0, *(m.end() for m in re.finditer("\n", text[:raw_end]))]
 
@@ -224,13 +226,13 @@ def _node_end(node: yaml.Node) -> int:
     return max((_node_end(child) for child in children), default=int(node.end_mark.index))
 
 
-def _entry(mapping: yaml.MappingNode, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+def _entry(mapping: yaml.MappingNode, key: str, place: _Place) -> tuple[yaml.Node, yaml.Node] | None:
     """The (last) key and value nodes of ``key`` in a mapping."""
-    found = None
-    for key_node, value_node in mapping.value:
-        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-            found = (key_node, value_node)
-    return found
+    entries = place.entries.get(id(mapping))
+    if entries is None:  # once per mapping: a note may have thousands of problems
+        entries = {k.value: (k, v) for k, v in mapping.value if isinstance(k, yaml.ScalarNode)}
+        place.entries[id(mapping)] = entries
+    return entries.get(key)
 
 
 def _span_of(root: yaml.Node | None, loc: Sequence[str | int], place: _Place) -> NoteLines:
@@ -238,18 +240,15 @@ def _span_of(root: yaml.Node | None, loc: Sequence[str | int], place: _Place) ->
     enclosing value that exists when it is missing."""
     if root is None:
         return place.lines(0, place.raw_length)
-    span = _node_span(root)
-    node: yaml.Node = root
+    first = node = root
     for part in loc:
-        if isinstance(node, yaml.MappingNode) and (entry := _entry(node, str(part))) is not None:
-            node = entry[1]
-            span = (entry[0].start_mark.index, _node_end(node))
+        if isinstance(node, yaml.MappingNode) and (entry := _entry(node, str(part), place)) is not None:
+            first, node = entry
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            span = _node_span(node)
+            first = node = node.value[part]
         else:
             break
-    return place.lines(*span)
+    return place.lines(first.start_mark.index, _node_end(node))
 
 
 def _field_name(loc: Sequence[str | int]) -> str:
@@ -271,8 +270,9 @@ def _one_problem(path: str, place: _Place, root: yaml.Node | None, message: str)
 
 def _compose(path: str, raw: str, place: _Place) -> tuple[yaml.Node | None, Any]:
     """The node tree and the values of the front matter; a refusal names its line."""
-    loader = _Loader(raw)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(raw)  # its reader refuses control characters at once
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except _Refused as exc:
@@ -288,7 +288,8 @@ def _compose(path: str, raw: str, place: _Place) -> tuple[yaml.Node | None, Any]
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: an integer of over 4,300 digits
         raise _at(path, place, 0, f"front matter is not valid YAML ({_first_line(exc)})") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return node, data
 
 
@@ -432,7 +433,7 @@ def _header(fields: NoteFields, root: yaml.Node | None, place: _Place) -> NoteHe
     assert isinstance(root, yaml.MappingNode)  # a valid header is a non-empty mapping
 
     def items(key: str) -> list[yaml.Node]:
-        entry = _entry(root, key)
+        entry = _entry(root, key, place)
         return list(entry[1].value) if entry is not None and isinstance(entry[1], yaml.SequenceNode) else []
 
     def lines(node: yaml.Node) -> NoteLines:

@@ -255,6 +255,10 @@ ONE_ACTION = '\n  - action: "A"\n    owner: "Secretariat"\n    status: open'
             "line 2: front matter is not valid YAML (expected ',' or ']', but got the end of the front matter)",
         ),
         ("---\n- a list\n---\n\nBody.\n", "line 2: front matter must be a mapping of field: value"),
+        (
+            note_text(title="a\x07b"),
+            "line 4: front matter is not valid YAML (special characters are not allowed)",
+        ),
     ],
 )
 def test_malformed_header_names_the_field_and_line(text: str, reason: str) -> None:

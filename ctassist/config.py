@@ -147,9 +147,25 @@ class Settings:
             raise ConfigError(
                 f"{self._origin('chroma_url')}: must look like http://host:port, got {self.chroma_url!r}"
             )
+        if not _is_http_url(self.llm_base_url):
+            raise ConfigError(
+                f"{self._origin('llm_base_url')}: must look like http://host:port/v1, got {self.llm_base_url!r}"
+            )
+        if self.llm == "gguf" and self.llm_model_path:
+            _check_gguf(self.llm_model_path, self._origin("llm_model_path"))
 
     def _origin(self, name: str) -> str:
         return self._sources.get(name, name)
+
+    def setting_name(self, name: str) -> str:
+        """How a user names setting ``name``: the variable or argument that set it, else its
+        ``CTASSIST_*`` variable.
+
+        Example:
+            >>> Settings().setting_name("llm_base_url")
+            'CTASSIST_LLM_BASE_URL'
+        """
+        return self._sources.get(name, ENV_PREFIX + name.upper())
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -203,6 +219,28 @@ def _is_http_url(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in {"http", "https"} and bool(parts.hostname)
+
+
+#: The first bytes of every GGUF file (the format of llama.cpp models).
+GGUF_MAGIC = b"GGUF"
+
+
+def _check_gguf(path: str, origin: str) -> None:
+    """Refuses a model path that is not a GGUF file, before llama.cpp is asked to load it."""
+    try:
+        with open(path, "rb") as file:
+            magic = file.read(len(GGUF_MAGIC))
+    except FileNotFoundError:
+        raise ConfigError(f"{origin}: no such file {path!r}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{origin}: {path!r} is a folder; give the path of a .gguf model file") from None
+    except OSError as exc:
+        raise ConfigError(f"{origin}: {path!r} cannot be read ({exc.strerror})") from None
+    if magic != GGUF_MAGIC:
+        raise ConfigError(
+            f"{origin}: {path!r} is not a GGUF model file (it does not start with the GGUF "
+            "signature); give the path of a .gguf model for llama.cpp"
+        )
 
 
 def _convert(origin: str, raw: str, hint: Any) -> Any:

@@ -51,6 +51,7 @@ class Settings:
         chunk_size: Target chunk length in characters; a chunk never crosses a heading.
         chunk_overlap: Sentences repeated at the start of the next chunk of a section.
         max_file_mb: Files larger than this are skipped and reported.
+        max_upload_files: Files the UI adds from one upload; the others are refused, by name.
         top_k: Passages handed to the answer composer.
         candidates: Passages each retriever returns before fusion.
         rerank: Also re-rank the fused passages with the cross-encoder before composing
@@ -91,6 +92,7 @@ class Settings:
     chunk_size: int = 700
     chunk_overlap: int = 1
     max_file_mb: float = 20.0
+    max_upload_files: int = 20
     top_k: int = 6
     candidates: int = 30
     rerank: bool = False
@@ -114,6 +116,7 @@ class Settings:
             ("candidates", self.candidates),
             ("sentence_pool", self.sentence_pool),
             ("llm_max_tokens", self.llm_max_tokens),
+            ("max_upload_files", self.max_upload_files),
         ):
             if value < 1:
                 raise ConfigError(f"{self._origin(name)}: must be at least 1, got {value}")

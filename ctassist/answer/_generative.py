@@ -262,7 +262,9 @@ class GenerativeAnswerer:
 
         without = "this answer is quoted from the sources without it."
         if isinstance(exc, ModelConnectionError | ModelTimeoutError):
-            what = "could not be reached" if isinstance(exc, ModelConnectionError) else "did not answer in time"
+            what = (
+                "could not be reached" if isinstance(exc, ModelConnectionError) else "did not answer in time"
+            )
             note = f"{self.label} {what}; {without}"
             log.warning("%s %s (%s)", self.label, what, _first_line(exc))
             with self._lock:

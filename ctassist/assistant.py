@@ -20,7 +20,7 @@ from ctassist.answer import (
 from ctassist.answer._decision import AnswerDecision, shipped_decision
 from ctassist.answer._extractive import Scorer, best_by_passage
 from ctassist.answer._followup import History, ResolvedQuestion
-from ctassist.answer._generative import GenerativeAnswerer, make_chat_model
+from ctassist.answer._generative import GenerativeAnswerer, describe_model, make_chat_model
 from ctassist.answer._rewrite import Glossary
 from ctassist.cite import Answer, Passage, SupportVerifier
 from ctassist.config import Settings
@@ -135,7 +135,9 @@ class Assistant:
         with self._lock:
             if self._generator is None:
                 verifier = SupportVerifier(self.encoder.encode, threshold=self.settings.support_threshold)
-                self._generator = GenerativeAnswerer(make_chat_model(self.settings), verifier)
+                self._generator = GenerativeAnswerer(
+                    make_chat_model(self.settings), verifier, label=describe_model(self.settings)
+                )
             return self._generator
 
     @property
@@ -367,9 +369,16 @@ class Assistant:
                     confidence=composition.confidence,
                     removed_sentences=generated.removed,
                 )
-            # No generated sentence survived verification: the extractive answer stands.
+            # The model failed, or no generated sentence survived verification: the extractive
+            # answer stands (and says why when the model failed).
             return self._extractive_answer(
-                question, resolved.standalone, composition, passages, timings, generated.removed
+                question,
+                resolved.standalone,
+                composition,
+                passages,
+                timings,
+                generated.removed,
+                fallback=generated.fallback,
             )
         return self._extractive_answer(question, resolved.standalone, composition, passages, timings, 0)
 
@@ -394,9 +403,10 @@ class Assistant:
         passages: list[Passage],
         timings: dict[str, float],
         removed: int,
+        fallback: str | None = None,
     ) -> Answer:
         return Answer(
-            text=composition.text,
+            text=f"{composition.text}\n\n{fallback}" if fallback else composition.text,
             citations=composition.citations,
             abstained=False,
             question=question,
@@ -406,6 +416,7 @@ class Assistant:
             mode="extractive",
             confidence=composition.confidence,
             removed_sentences=removed,
+            fallback=fallback,
         )
 
     def draft_agenda(

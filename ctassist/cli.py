@@ -120,7 +120,14 @@ def _parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)"
     )
     serve.add_argument("--port", type=int, default=7860)
-    serve.add_argument("--auth", help="user:password, or a file of user:password lines (CTASSIST_UI_AUTH)")
+    serve.add_argument(
+        "--auth-file",
+        metavar="FILE",
+        help="require a login: a file of user:password lines (or set CTASSIST_UI_AUTH to the file "
+        "or to user:password); never a password on the command line, where ps shows it",
+    )
+    # The old spelling: a file only; a password given here is refused with the reason.
+    serve.add_argument("--auth", help=argparse.SUPPRESS)
     serve.set_defaults(run=_serve)
 
     evaluate = sub.add_parser("eval", help="run the evaluation suite (python -m evals)")
@@ -275,10 +282,18 @@ def _say_warnings(file: str, warnings: Sequence[object]) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from ui._serving import auth_from_argument
     from ui.app import serve
 
+    if args.auth_file is not None and args.auth is not None:
+        raise CtassistError("give --auth-file only (--auth is its old name)")
+    auth = None
+    if args.auth_file is not None:
+        auth = auth_from_argument(args.auth_file, "--auth-file")
+    elif args.auth is not None:
+        auth = auth_from_argument(args.auth, "--auth")
     return serve(
-        corpus_dir=args.corpus_dir, index_dir=args.index_dir, host=args.host, port=args.port, auth=args.auth
+        corpus_dir=args.corpus_dir, index_dir=args.index_dir, host=args.host, port=args.port, auth=auth
     )
 
 

@@ -51,6 +51,7 @@ class Settings:
         chunk_size: Target chunk length in characters; a chunk never crosses a heading.
         chunk_overlap: Sentences repeated at the start of the next chunk of a section.
         max_file_mb: Files larger than this are skipped and reported.
+        max_upload_files: Files the UI adds from one upload; the others are refused, by name.
         top_k: Passages handed to the answer composer.
         candidates: Passages each retriever returns before fusion.
         rerank: Also re-rank the fused passages with the cross-encoder before composing
@@ -91,6 +92,7 @@ class Settings:
     chunk_size: int = 700
     chunk_overlap: int = 1
     max_file_mb: float = 20.0
+    max_upload_files: int = 20
     top_k: int = 6
     candidates: int = 30
     rerank: bool = False
@@ -114,6 +116,7 @@ class Settings:
             ("candidates", self.candidates),
             ("sentence_pool", self.sentence_pool),
             ("llm_max_tokens", self.llm_max_tokens),
+            ("max_upload_files", self.max_upload_files),
         ):
             if value < 1:
                 raise ConfigError(f"{self._origin(name)}: must be at least 1, got {value}")
@@ -147,9 +150,25 @@ class Settings:
             raise ConfigError(
                 f"{self._origin('chroma_url')}: must look like http://host:port, got {self.chroma_url!r}"
             )
+        if not _is_http_url(self.llm_base_url):
+            raise ConfigError(
+                f"{self._origin('llm_base_url')}: must look like http://host:port/v1, got {self.llm_base_url!r}"
+            )
+        if self.llm == "gguf" and self.llm_model_path:
+            _check_gguf(self.llm_model_path, self._origin("llm_model_path"))
 
     def _origin(self, name: str) -> str:
         return self._sources.get(name, name)
+
+    def setting_name(self, name: str) -> str:
+        """How a user names setting ``name``: the variable or argument that set it, else its
+        ``CTASSIST_*`` variable.
+
+        Example:
+            >>> Settings().setting_name("llm_base_url")
+            'CTASSIST_LLM_BASE_URL'
+        """
+        return self._sources.get(name, ENV_PREFIX + name.upper())
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -203,6 +222,28 @@ def _is_http_url(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in {"http", "https"} and bool(parts.hostname)
+
+
+#: The first bytes of every GGUF file (the format of llama.cpp models).
+GGUF_MAGIC = b"GGUF"
+
+
+def _check_gguf(path: str, origin: str) -> None:
+    """Refuses a model path that is not a GGUF file, before llama.cpp is asked to load it."""
+    try:
+        with open(path, "rb") as file:
+            magic = file.read(len(GGUF_MAGIC))
+    except FileNotFoundError:
+        raise ConfigError(f"{origin}: no such file {path!r}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{origin}: {path!r} is a folder; give the path of a .gguf model file") from None
+    except OSError as exc:
+        raise ConfigError(f"{origin}: {path!r} cannot be read ({exc.strerror})") from None
+    if magic != GGUF_MAGIC:
+        raise ConfigError(
+            f"{origin}: {path!r} is not a GGUF model file (it does not start with the GGUF "
+            "signature); give the path of a .gguf model for llama.cpp"
+        )
 
 
 def _convert(origin: str, raw: str, hint: Any) -> Any:

@@ -13,11 +13,14 @@ import ctassist.answer._abstain
 import ctassist.answer._acronyms
 import ctassist.answer._extractive
 import ctassist.answer._features
+import ctassist.answer._generative
 import ctassist.answer._lists
 import ctassist.answer._rewrite
+import ctassist.config
 import ctassist.errors
 import ctassist.intake._names
 import evals._metrics
+import ui._serving
 
 
 @pytest.mark.parametrize(
@@ -28,11 +31,14 @@ import evals._metrics
         ctassist.answer._acronyms,
         ctassist.answer._extractive,
         ctassist.answer._features,
+        ctassist.answer._generative,
         ctassist.answer._lists,
         ctassist.answer._rewrite,
+        ctassist.config,
         ctassist.errors,
         ctassist.intake._names,
         evals._metrics,
+        ui._serving,
     ],
     ids=lambda m: m.__name__,
 )

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ctassist.errors import CtassistError, LoadError, NoteFormatError
+from ctassist.load import SUPPORTED_EXTENSIONS
 from ui._render import (
     PASSAGE_PLACEHOLDER,
     PENDING_TEXT,
@@ -37,8 +38,8 @@ from ui._render import (
 
 log = logging.getLogger("ctassist.ui")
 
-#: File types the Corpus tab accepts (checked here too, not only by the browser).
-UPLOAD_TYPES = (".md", ".txt", ".html", ".pdf", ".docx")
+#: File types the Corpus tab accepts: those the loader reads (checked here, not only by the browser).
+UPLOAD_TYPES = SUPPORTED_EXTENSIONS
 
 UNEXPECTED = "Something went wrong on the server (the details are in its log). Please try again."
 
@@ -66,11 +67,23 @@ class Handlers:
     Args:
         assistant: The process's :class:`ctassist.Assistant`.
         output_dir: Where agenda downloads are written (a fresh temporary folder by default).
+        upload_dir: Gradio's folder of uploaded files: an upload's temporary copy there is
+            deleted once the file is stored or refused. ``None``: uploads are left alone.
+        max_files: Files accepted in one upload; the rest are refused by name.
     """
 
-    def __init__(self, assistant: Any, output_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        assistant: Any,
+        output_dir: Path | None = None,
+        *,
+        upload_dir: Path | None = None,
+        max_files: int = 20,
+    ) -> None:
         self.assistant = assistant
         self.output_dir = output_dir or Path(tempfile.mkdtemp(prefix="ctassist-ui-"))
+        self.upload_dir = upload_dir.resolve() if upload_dir is not None else None
+        self.max_files = max_files
 
     # --- chat ------------------------------------------------------------------------------------
 
@@ -203,27 +216,62 @@ class Handlers:
     ) -> tuple[str, str, list[list[Any]]]:
         """Stores and indexes uploaded files, one by one.
 
+        Only the first ``max_files`` files and the types in :data:`UPLOAD_TYPES` are
+        added; every other file is named with the reason. Each file's temporary copy in
+        Gradio's upload folder is deleted once it is stored or refused.
+
         Args:
-            files: Paths of the uploaded files (Gradio's temporary copies).
+            files: The uploaded files: paths of Gradio's temporary copies, or Gradio's file
+                records (``{"path": ...}``).
             kind: ``"source"`` or ``"notes"``.
             progress: Gradio's progress tracker.
 
         Returns:
             ``(per-file results, corpus summary, table rows)``.
         """
-        paths = [Path(str(getattr(f, "name", f))) for f in (files or [])]
+        paths = [_upload_path(f) for f in (files or [])]
         results: list[UploadResult] = []
-        for i, path in enumerate(paths):
-            if progress is not None:
-                progress((i, len(paths)), desc=f"Adding file {i + 1} of {len(paths)}")
-            results.append(self._add_one(path, kind or "source"))
+        try:
+            for i, path in enumerate(paths):
+                if i >= self.max_files:
+                    results.append(
+                        UploadResult(
+                            path.name,
+                            False,
+                            f"not added: more than {self.max_files} files in one upload; add it in another",
+                        )
+                    )
+                    continue
+                if progress is not None:
+                    progress((i, len(paths)), desc=f"Adding file {i + 1} of {len(paths)}")
+                results.append(self._add_one(path, kind or "source"))
+        finally:
+            for path in paths:
+                self._discard(path)
         return (render_upload_results(results), *self.corpus_view())
+
+    def _discard(self, path: Path) -> None:
+        """Deletes an upload's temporary copy (and its folder, once empty) in Gradio's upload folder."""
+        if self.upload_dir is None:
+            return
+        try:
+            resolved = path.resolve()
+        except OSError:
+            return
+        if not resolved.is_relative_to(self.upload_dir) or resolved == self.upload_dir:
+            return  # never anything outside Gradio's upload folder
+        try:
+            resolved.unlink(missing_ok=True)
+            if resolved.parent != self.upload_dir:
+                resolved.parent.rmdir()  # Gradio's per-upload folder; kept while it holds other files
+        except OSError:
+            pass
 
     def _add_one(self, path: Path, kind: str) -> UploadResult:
         # The client's name is shown back to the user, never used to store anything.
         name = path.name
         if path.suffix.lower() not in UPLOAD_TYPES:
-            return UploadResult(name, False, f"not accepted: use one of {', '.join(UPLOAD_TYPES)}")
+            return UploadResult(name, False, f"not accepted: only {', '.join(UPLOAD_TYPES)} files are read")
         try:
             data = path.read_bytes()
             added = self.assistant.add_document(data, kind=kind, filename=name)
@@ -272,6 +320,13 @@ class Handlers:
             log.exception("re-indexing failed")
             text = error_markdown(UNEXPECTED)
         return (text, *self.corpus_view())
+
+
+def _upload_path(upload: Any) -> Path:
+    """The path of an upload: a path, Gradio's ``{"path": ...}`` record, or a file object."""
+    if isinstance(upload, dict):
+        return Path(str(upload.get("path") or ""))
+    return Path(str(getattr(upload, "path", None) or getattr(upload, "name", upload)))
 
 
 def escape_markdown_preview(markdown: str) -> str:

@@ -21,7 +21,16 @@ import gradio as gr
 
 from ui._handlers import UPLOAD_TYPES, Handlers
 from ui._render import PASSAGE_PLACEHOLDER, SCOPES, ChatState
-from ui._serving import AUTH_ENV, Credentials, host_warning, parse_auth
+from ui._serving import (
+    AUTH_ENV,
+    Credentials,
+    Guard,
+    LoginThrottle,
+    auth_file_warning,
+    host_warning,
+    is_loopback,
+    parse_auth,
+)
 from ui._style import CHAT_PLACEHOLDER, CSS, HEADER_HTML, PASSAGE_JS, SOURCE_BRIDGE_JS, TITLE, theme
 
 #: Shown under the question box; each is answered by the shipped corpus.
@@ -34,6 +43,16 @@ EXAMPLE_QUESTIONS = (
 
 #: Events (chats, agendas, source views) that may run at once, across all users.
 CONCURRENCY = 8
+
+#: Uploaded files never added to the corpus are deleted from Gradio's temporary folder this
+#: long after upload (checked every ``_CACHE_SWEEP`` seconds), and all of them at shutdown.
+_CACHE_AGE = 3600
+_CACHE_SWEEP = 600
+
+AUTH_MESSAGE = (
+    "ctassist · Prevent inspection assistant. Sign in with the account you were given. "
+    "After several failed attempts, sign-in pauses for a growing time."
+)
 
 _PROGRESS = gr.Progress()
 
@@ -50,10 +69,12 @@ def build_app(assistant: Any) -> gr.Blocks:
     Returns:
         The Gradio Blocks with the Chat, Agenda and Corpus tabs.
     """
-    handlers = Handlers(assistant)
-    max_mb = float(getattr(getattr(assistant, "settings", None), "max_file_mb", 20.0))
+    settings = getattr(assistant, "settings", None)
+    max_mb = float(getattr(settings, "max_file_mb", 20.0))
+    max_files = int(getattr(settings, "max_upload_files", 20))
+    handlers = Handlers(assistant, upload_dir=Path(gr.utils.get_upload_folder()), max_files=max_files)
 
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(_CACHE_SWEEP, _CACHE_AGE)) as app:
         gr.HTML(HEADER_HTML, js_on_load=None, elem_id="ct-header")
         with gr.Tabs(elem_id="ct-tabs"):
             with gr.Tab("Chat", id="chat", elem_id="ct-tab-chat"):
@@ -191,7 +212,8 @@ def build_app(assistant: Any) -> gr.Blocks:
                     with gr.Column():
                         gr.Markdown("### Add documents")
                         gr.Markdown(
-                            f"Accepted: {', '.join(UPLOAD_TYPES)}, up to {max_mb:g} MB each. Files are checked, "
+                            f"Accepted: {', '.join(UPLOAD_TYPES)}, up to {max_mb:g} MB each and {max_files} "
+                            "files at a time. Files are checked, "
                             "stored under a new name and indexed at once. Meeting notes need the front matter "
                             "described in `corpus/notes/README.md` (group, date, title, attendees by role, actions).",
                             elem_classes="ct-help",
@@ -277,6 +299,10 @@ def build_app(assistant: Any) -> gr.Blocks:
             api_name="add_documents",
             concurrency_limit=1,
             concurrency_id="corpus-write",
+            # The handler checks each file's type (naming those refused) and removes every
+            # temporary copy; Gradio's own check would refuse the whole upload unnamed and
+            # leave the copies. Gradio still checks that the paths are its uploads.
+            preprocess=False,
         )
         reindex.click(
             run_index,
@@ -308,27 +334,34 @@ def start(
     max_file_mb: float = 20.0,
     block: bool = True,
     quiet: bool = False,
+    throttle: LoginThrottle | None = None,
 ) -> str:
-    """Launches a built app: queue, limits, theme and the offline, private settings.
+    """Launches a built app: queue, limits, theme, the offline, private settings, and the
+    :class:`~ui._serving.Guard` in front of every request.
 
     Args:
         app: From :func:`build_app`.
-        host: Address to bind.
+        host: Address to bind; on a loopback address only requests naming localhost are answered.
         port: Port to bind.
         auth: ``(user, password)`` pairs, or ``None`` for no login.
         max_file_mb: Largest upload accepted.
         block: Serve until interrupted; otherwise return once the server runs.
         quiet: Print nothing.
+        throttle: The failed sign-in throttle; the default pauses after 5 failures.
 
     Returns:
         The local URL (once the server has stopped, when ``block``).
     """
+    from starlette.middleware import Middleware
+
+    guard = Middleware(Guard, check_host=is_loopback(host), throttle=throttle or LoginThrottle())
     app.queue(default_concurrency_limit=CONCURRENCY, max_size=200)
     _, local_url, _ = app.launch(
         server_name=host,
         server_port=port,
         auth=auth,
-        auth_message="ctassist · Prevent inspection assistant. Sign in with the account you were given.",
+        auth_message=AUTH_MESSAGE,
+        app_kwargs={"middleware": [guard]},
         share=False,
         inbrowser=False,
         prevent_thread_lock=True,
@@ -385,7 +418,8 @@ def serve(
         index_dir: The index folder; default from ``CTASSIST_INDEX_DIR`` or ``index``.
         host: Address to bind; ``127.0.0.1`` keeps it on this machine.
         port: Port to bind.
-        auth: ``user:password`` or a file of such lines; default ``CTASSIST_UI_AUTH``.
+        auth: ``user:password`` or a file of such lines; default ``CTASSIST_UI_AUTH``
+            (the CLI takes only a file: see :func:`ui._serving.auth_from_argument`).
 
     Returns:
         The exit code (0).
@@ -395,10 +429,11 @@ def serve(
     """
     from ctassist import Assistant
 
-    credentials = parse_auth(auth if auth is not None else os.environ.get(AUTH_ENV))
-    warning = host_warning(host, credentials is not None)
-    if warning:
-        print(warning, file=sys.stderr)
+    source = auth if auth is not None else os.environ.get(AUTH_ENV)
+    credentials = parse_auth(source)
+    for warning in (auth_file_warning(source), host_warning(host, credentials is not None)):
+        if warning:
+            print(warning, file=sys.stderr)
     assistant = Assistant(corpus_dir=corpus_dir, index_dir=index_dir)
     print("ctassist: loading the models and the index ...", file=sys.stderr)
     seconds = warm(assistant)

@@ -3,7 +3,10 @@ by sentence against the passages they cite."""
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,7 +15,7 @@ from ctassist._safety import looks_like_instruction
 from ctassist.chunk import sentence_spans
 from ctassist.cite import Citation, Passage, SupportVerifier
 from ctassist.config import Settings
-from ctassist.errors import ConfigError
+from ctassist.errors import ConfigError, excerpt
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -25,6 +28,16 @@ SYSTEM_PROMPT = (
     "If the passages do not answer the question, reply exactly: NOT COVERED"
 )
 _NOT_COVERED = re.compile(r"\bNOT COVERED\b", re.IGNORECASE)
+
+#: Seconds an unreachable endpoint is left alone: meanwhile questions are answered from the
+#: sources at once instead of each waiting for the connection to fail again.
+RETRY_UNREACHABLE_SECONDS = 30.0
+
+#: Seconds to wait for a connection to an OpenAI-compatible endpoint (answers may take longer).
+_CONNECT_TIMEOUT = 5.0
+_ANSWER_TIMEOUT = 120.0
+
+log = logging.getLogger("ctassist.answer")
 
 
 def packaged_gguf_path() -> str:
@@ -52,20 +65,27 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
             raise ConfigError(
                 f"CTASSIST_LLM=gguf needs the llm extra: pip install 'ctassist[llm]' ({exc})"
             ) from None
+        name = settings.setting_name("llm_model_path")
         path = settings.llm_model_path or packaged_gguf_path()
         if not Path(path).is_file():
-            raise ConfigError(f"CTASSIST_LLM_MODEL_PATH: no such file {path!r}")
-        return ChatLlamaCpp(
-            model_path=path,
-            n_ctx=4096,
-            n_batch=256,
-            n_threads=2,
-            temperature=0.0,
-            max_tokens=settings.llm_max_tokens,
-            seed=0,
-            verbose=False,
-            streaming=False,
-        )
+            raise ConfigError(f"{name}: no such file {path!r}")
+        try:
+            return ChatLlamaCpp(
+                model_path=path,
+                n_ctx=4096,
+                n_batch=256,
+                n_threads=2,
+                temperature=0.0,
+                max_tokens=settings.llm_max_tokens,
+                seed=0,
+                verbose=False,
+                streaming=False,
+            )
+        except ValueError as exc:  # pydantic's ValidationError around llama.cpp's "Failed to load model"
+            raise ConfigError(
+                f"{name}: {path!r} could not be loaded as a GGUF model (a truncated or damaged "
+                f"file, or a format this llama.cpp does not read): {_load_failure(exc)}"
+            ) from None
     if settings.llm == "openai":
         try:
             from langchain_openai import ChatOpenAI
@@ -73,15 +93,48 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
             raise ConfigError(
                 f"CTASSIST_LLM=openai needs the llm extra: pip install 'ctassist[llm]' ({exc})"
             ) from None
+        import httpx
+
         return ChatOpenAI(
             base_url=settings.llm_base_url,
             api_key=settings.llm_api_key,  # type: ignore[arg-type]
             model=settings.llm_model,
             temperature=0.0,
             max_completion_tokens=settings.llm_max_tokens,
-            timeout=120,
+            # A host that is down must not hold a question for minutes: a short connect
+            # timeout and one retry, then the extractive answer (see GenerativeAnswerer).
+            timeout=httpx.Timeout(_ANSWER_TIMEOUT, connect=_CONNECT_TIMEOUT),
+            max_retries=1,
         )
-    raise ConfigError(f"CTASSIST_LLM: no chat model for {settings.llm!r}")
+    raise ConfigError(f"{settings.setting_name('llm')}: no chat model for {settings.llm!r}")
+
+
+def describe_model(settings: Settings) -> str:
+    """How answers name the configured language model, with the setting that chose it.
+
+    Example:
+        >>> describe_model(Settings(llm="openai", llm_base_url="http://10.0.0.5:8080/v1"))
+        'The language model at http://10.0.0.5:8080/v1 (CTASSIST_LLM_BASE_URL)'
+    """
+    if settings.llm == "openai":
+        return f"The language model at {settings.llm_base_url} ({settings.setting_name('llm_base_url')})"
+    if settings.llm_model_path:
+        return f"The language model {settings.llm_model_path} ({settings.setting_name('llm_model_path')})"
+    return "The packaged language model"
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return excerpt(lines[0] if lines else type(exc).__name__)
+
+
+def _load_failure(exc: ValueError) -> str:
+    """The reason in a pydantic ValidationError (whose first line is only its count)."""
+    errors = getattr(exc, "errors", None)
+    found = errors() if callable(errors) else None
+    if found and isinstance(found[0], dict) and found[0].get("msg"):
+        return excerpt(str(found[0]["msg"]).removeprefix("Value error, "), 500)
+    return _first_line(exc)
 
 
 def build_messages(question: str, passages: list[Passage]) -> list[Any]:
@@ -124,19 +177,32 @@ class Generated:
     removed: int
     raw: str
     not_covered: bool
+    #: Why the model was not used (it could not be reached, or failed); ``None`` when it answered.
+    fallback: str | None = None
 
 
 class GenerativeAnswerer:
     """Asks a chat model for a cited answer, then keeps only verified sentences.
 
+    A model that fails (an endpoint that cannot be reached, answers with an error or times
+    out; a local model that raises) gives no answer but a ``fallback`` reason, so that the
+    caller answers from the sources and says why. An unreachable endpoint is not tried again
+    for :data:`RETRY_UNREACHABLE_SECONDS`.
+
     Args:
         chat_model: Any LangChain chat model.
         verifier: The support check every sentence must pass.
+        label: How the model is named to users when it fails (see :func:`describe_model`).
     """
 
-    def __init__(self, chat_model: BaseChatModel, verifier: SupportVerifier) -> None:
+    def __init__(
+        self, chat_model: BaseChatModel, verifier: SupportVerifier, label: str = "The language model"
+    ) -> None:
         self.chat_model = chat_model
         self.verifier = verifier
+        self.label = label
+        self._lock = threading.Lock()
+        self._unreachable: tuple[float, str] | None = None  # (until, reason)
 
     def run(self, question: str, passages: list[Passage]) -> Generated:
         """Generates and verifies an answer.
@@ -145,8 +211,15 @@ class GenerativeAnswerer:
             The sentences that cite a passage which supports them, each ending with its
             renumbered ``[n]``; each citation quotes the passage sentence closest to
             the generated sentence. Sentences without support are dropped and counted.
+            When the model failed: nothing, with the reason in ``fallback``.
         """
-        reply = self.chat_model.invoke(build_messages(question, passages))
+        with self._lock:
+            if self._unreachable is not None and time.monotonic() < self._unreachable[0]:
+                return _failed(self._unreachable[1])
+        try:
+            reply = self.chat_model.invoke(build_messages(question, passages))
+        except Exception as exc:  # noqa: BLE001 - the model's fault, whatever its kind: answer without it
+            return _failed(self._fault(exc))
         raw = reply.content if isinstance(reply.content, str) else str(reply.content)
         checked = self.verifier.check(raw, passages)
         if _NOT_COVERED.search(raw) and not any(c.supported for c in checked):
@@ -182,3 +255,26 @@ class GenerativeAnswerer:
             sentences.append(f"{sentence.text} {markers}")
         removed = sum(1 for c in checked if not c.supported)
         return Generated(" ".join(sentences), tuple(citations), removed, raw, False)
+
+    def _fault(self, exc: Exception) -> str:
+        """The note for a model failure; an unreachable endpoint is remembered for a while."""
+        from langchain_core.exceptions import ModelConnectionError, ModelTimeoutError
+
+        without = "this answer is quoted from the sources without it."
+        if isinstance(exc, ModelConnectionError | ModelTimeoutError):
+            what = (
+                "could not be reached" if isinstance(exc, ModelConnectionError) else "did not answer in time"
+            )
+            note = f"{self.label} {what}; {without}"
+            log.warning("%s %s (%s)", self.label, what, _first_line(exc))
+            with self._lock:
+                self._unreachable = (time.monotonic() + RETRY_UNREACHABLE_SECONDS, note)
+            return note
+        status = getattr(exc, "status_code", None)
+        kind = f"HTTP {status}" if isinstance(status, int) else type(exc).__name__
+        log.warning("%s failed", self.label, exc_info=exc)
+        return f"{self.label} failed ({kind}: {_first_line(exc)}); {without}"
+
+
+def _failed(reason: str) -> Generated:
+    return Generated("", (), 0, "", False, fallback=reason)

@@ -95,6 +95,9 @@ class Answer:
         timings: Seconds spent per stage (``retrieve``, ``rerank``, ``compose``, ...).
         mode: How the text was produced.
         removed_sentences: Generated sentences dropped by citation verification.
+        fallback: Why the configured language model did not write this answer (it could
+            not be reached, or failed), also said at the end of ``text``; ``None`` when it
+            did, or when none is configured.
     """
 
     text: str
@@ -108,6 +111,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     mode: AnswerMode = "extractive"
     removed_sentences: int = 0
+    fallback: str | None = None
 
     @property
     def retrieval_scores(self) -> list[float]:
@@ -127,5 +131,6 @@ class Answer:
             "confidence": round(self.confidence, 4),
             "mode": self.mode,
             "removed_sentences": self.removed_sentences,
+            "fallback": self.fallback,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }

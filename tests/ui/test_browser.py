@@ -416,3 +416,41 @@ def test_note_upload_shows_name_warnings_and_every_problem(page: Any, served: Se
     new = sorted(set((served.corpus / "notes").glob("*.md")) - set(before))
     assert len(new) == 1 and new[0].name.endswith("-named.md")  # the warned note is stored, the other not
     _screenshot(page, "note-upload-warnings")
+
+
+def test_sign_in_page_works_behind_the_guard(browser: Any, served: Served) -> None:
+    """With a login, the sign-in page (which gets no API description) still signs a user in,
+    and the app then works: the Corpus tab lists the corpus."""
+    from ui.app import build_app, start
+
+    app = build_app(served.assistant)
+    url = start(
+        app,
+        host="127.0.0.1",
+        port=free_port(),
+        auth=[("inspector", "a long passphrase")],
+        block=False,
+        quiet=True,
+    ).rstrip("/")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(url + "/", wait_until="domcontentloaded")
+        page.fill("input[type=password]", "wrong")
+        page.locator("input[type=text]").first.fill("inspector")
+        page.get_by_role("button", name="Login").click()
+        page.get_by_text("Incorrect Credentials", exact=False).wait_for()
+        page.locator("input[type=text]").first.fill("inspector")  # the form clears after a failure
+        page.fill("input[type=password]", "a long passphrase")
+        page.get_by_role("button", name="Login").click()
+        page.wait_for_selector("#ct-question textarea")
+        _open_tab(page, "Corpus")
+        page.wait_for_function(
+            "() => document.querySelector('#ct-documents') && "
+            "document.querySelector('#ct-documents').innerText.includes('Prevent')",
+            timeout=ANSWER_TIMEOUT,
+        )
+    finally:
+        context.close()
+        app.close()

@@ -25,7 +25,7 @@ import tomllib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 _DATA = Path(__file__).with_name("data") / "instructions.toml"
@@ -94,6 +94,10 @@ class _Patterns:
     confusables: dict[int, str]
     leet: dict[str, str]
     vocabulary: frozenset[str]
+    #: Words (and word beginnings) one of which any instruction holds: a sentence with none
+    #: of them is passed over at once.
+    anchors: frozenset[str]
+    anchor_prefixes: tuple[str, ...]
 
 
 _ROLES = (
@@ -134,6 +138,22 @@ def _patterns() -> _Patterns:
         for word in token.split("|")
         if word.rstrip("*?").isalpha() and len(word.rstrip("*?")) > 1
     }
+    # Every rule needs an AI named, an override, output or obedience verb, the machinery of
+    # a model, a role change or the addressee's answer: one word of each of their phrases
+    # (its longest required one) is an anchor.
+    anchors: dict[str, set[str]] = {}
+    for role in _ROLES:
+        anchors[role] = set()
+        for phrase in phrases[role]:
+            required = [t for t in phrase.split() if not t.endswith("?") and t != "…"]
+            literal = [t for t in required if not t.startswith("{")]
+            if literal:
+                token = max(reversed(literal), key=lambda t: min(len(w) for w in t.split("|")))
+                anchors[role].update(w.replace("_", " ").split()[-1] for w in token.split("|"))
+            else:
+                anchors[role].update(anchors[required[0][1:-1]])
+    anchor_roles = ("ai", "agent", "subject", "override", "output", "comply", "meta", "role", "role_weak", "output_ref")
+    anchored = {a for role in anchor_roles for a in anchors[role]}
     return _Patterns(
         address=re.compile(rf"(?<= ){alt('address')}", flags),
         # "Assistant, …", "Hello, assistant.", "Attention AI: …": an AI called by its name.
@@ -162,6 +182,8 @@ def _patterns() -> _Patterns:
         confusables={ord(k): v for k, v in data["confusables"].items()},
         leet=dict(data["leet"]),
         vocabulary=frozenset(vocabulary),
+        anchors=frozenset(a for a in anchored if not a.endswith("*")),
+        anchor_prefixes=tuple(a[:-1] for a in anchored if a.endswith("*")),
     )
 
 
@@ -264,7 +286,13 @@ def _dictates(lower: str, cased: str, at: int, patterns: _Patterns) -> bool:
     return bool(quote) and (quote in "“«‘" or (quote in "\"'" and cased[:at].count(quote) % 2 == 0))
 
 
+_NOTHING = _Reading(instruction=False, addresses=False, directs=False)
+
+
 def _read_variant(lower: str, cased: str, patterns: _Patterns) -> _Reading:
+    words = lower.split()
+    if patterns.anchors.isdisjoint(words) and not any(w.startswith(patterns.anchor_prefixes) for w in words):
+        return _NOTHING
     address = bool(patterns.address.search(lower) or patterns.vocative_strong.search(lower))
     vocative = bool(patterns.vocative.search(lower))
     overrides = list(patterns.override.finditer(lower))
@@ -315,6 +343,7 @@ def _decoded(sentence: str) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=1 << 16)
 def _read(sentence: str) -> _Reading:
     patterns = _patterns()
     readings = [_read_variant(lower, cased, patterns) for lower, cased in _variants(sentence, patterns)]

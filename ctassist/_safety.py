@@ -355,6 +355,14 @@ def _read(sentence: str) -> _Reading:
     )
 
 
+def _carries_vocabulary(sentence: str) -> bool:
+    """Whether a sentence holds a word (of five letters or more) of the language data."""
+    patterns = _patterns()
+    return any(
+        len(word) >= 5 and word in patterns.vocabulary for lower, _ in _variants(sentence, patterns) for word in lower.split()
+    )
+
+
 def looks_like_instruction(sentence: str) -> bool:
     """True when a sentence addresses an AI system rather than informing a reader.
 
@@ -402,18 +410,59 @@ def instruction_flags(text: str, spans: Sequence[tuple[int, int]]) -> list[bool]
     for reading in readings:
         flagged = reading.instruction or hard > 0 or (soft > 0 and reading.directs)
         flags.append(flagged)
-        hard, soft = max(hard - 1, 0), max(soft - 1, 0)
+        # After a bare address, the sentences up to the first that directs are its message.
+        hard = 0 if hard and (reading.instruction or reading.directs) else max(hard - 1, 0)
+        soft = max(soft - 1, 0)
         if reading.addresses and not reading.directs:
             hard = _CARRY
         elif flagged:
             soft = max(soft, 1 if not reading.addresses else _CARRY)
     # An instruction broken into fragments ("Ignore... all... previous... instructions!!!")
     # is read whole: a run of very short sentences, joined.
-    short = [len(text[start:end].split()) <= _FRAGMENT_WORDS for start, end in spans]
+    # Of such a run, the fragments that carry words of the language data are flagged; an
+    # ordinary short sentence beside them ("Minutes are kept.") is not.
+    short = [len(text[a:b].split()) <= _FRAGMENT_WORDS for a, b in spans]
     for i in range(len(spans)):
         for j in range(i + 1, min(i + _FRAGMENTS, len(spans))):
             if not all(short[i : j + 1]):
                 break
-            if not all(flags[i : j + 1]) and _read(text[spans[i][0] : spans[j][1]]).instruction:
-                flags[i : j + 1] = [True] * (j + 1 - i)
+            if _read(text[spans[i][0] : spans[j][1]]).instruction:
+                for k in range(i, j + 1):
+                    flags[k] = flags[k] or _carries_vocabulary(text[spans[k][0] : spans[k][1]])
     return flags
+
+
+# --- document text in Markdown -------------------------------------------------------------
+
+#: Characters that open Markdown or HTML constructs: links and images (``[``, ``!``), raw
+#: HTML and autolinks (``<``), entities (``&``), emphasis, code, strike-through and maths;
+#: the ``:`` of ``://`` and ``@`` so that no bare URL or e-mail address becomes a link.
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_\[\]<>&!~$@{}]|:(?=//))")
+_WWW = re.compile(r"(?i)\b(www)\.")
+#: What a line may open with that makes it a heading, quote, list, rule or table of its own.
+_LINE_OPENING = re.compile(r"(?m)^([ \t]*)(?:([#>+\-=|])|(\d+)([.)]))")
+
+
+def markdown_literal(text: str) -> str:
+    """Text that a Markdown renderer shows exactly as written, and never as a link, an
+    image, HTML or a formatted block.
+
+    Every character that could open a construct is backslash-escaped (CommonMark lets any
+    ASCII punctuation be), which also keeps bare addresses (``https://…``, ``www.…``,
+    ``name@host``) from being turned into links by GitHub-flavoured renderers such as the
+    UI's. Document text that goes into Markdown goes through this.
+
+    Args:
+        text: Text from a document (or a user).
+
+    Returns:
+        Markdown whose rendering is ``text``.
+
+    Example:
+        >>> markdown_literal("See ![x](https://a.example/t.png) or www.a.example")
+        'See \\\\!\\\\[x\\\\](https\\\\://a.example/t.png) or www\\\\.a.example'
+    """
+    escaped = _WWW.sub(r"\1\\.", _MARKDOWN_ACTIVE.sub(r"\\\1", text))
+    return _LINE_OPENING.sub(
+        lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(2) else f"{m.group(1)}{m.group(3)}\\{m.group(4)}", escaped
+    )

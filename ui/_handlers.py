@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ctassist._safety import markdown_literal
 from ctassist.errors import CtassistError, LoadError
 from ui._render import (
     PASSAGE_PLACEHOLDER,
@@ -25,7 +26,6 @@ from ui._render import (
     corpus_summary,
     document_rows,
     error_markdown,
-    escape_markdown_html,
     parse_source_ref,
     render_answer_text,
     render_index_report,
@@ -93,7 +93,7 @@ class Handlers:
             yield render_messages(state), state, ""
             return
         shown = render_messages(state)
-        user = {"role": "user", "content": escape_markdown_html(question)}
+        user = {"role": "user", "content": markdown_literal(question)}
         yield [*shown, user, {"role": "assistant", "content": PENDING_TEXT}], state, ""
         try:
             stream = self.assistant.stream(question, state.history(), filters_for(scope))
@@ -183,7 +183,7 @@ class Handlers:
         except Exception:
             log.exception("drafting an agenda failed")
             return error_markdown(UNEXPECTED), None, None
-        return escape_markdown_preview(markdown), str(docx_path), str(md_path)
+        return markdown, str(docx_path), str(md_path)  # document text in it is escaped
 
     # --- corpus ------------------------------------------------------------------------------------
 
@@ -268,9 +268,4 @@ class Handlers:
         return (text, *self.corpus_view())
 
 
-def escape_markdown_preview(markdown: str) -> str:
-    """An agenda's Markdown for the preview: Markdown renders, HTML from documents does not."""
-    return markdown.replace("&", "&amp;").replace("<", "&lt;")
-
-
-__all__ = ["PASSAGE_PLACEHOLDER", "UPLOAD_TYPES", "Handlers", "escape_markdown_preview", "filters_for"]
+__all__ = ["PASSAGE_PLACEHOLDER", "UPLOAD_TYPES", "Handlers", "filters_for"]

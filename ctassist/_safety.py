@@ -93,6 +93,8 @@ class _Patterns:
     second_person: re.Pattern[str]
     confusables: dict[int, str]
     leet: dict[str, str]
+    #: A word of letters mixed with the digits or signs of ``leet``.
+    leet_word: re.Pattern[str]
     vocabulary: frozenset[str]
     #: Words (and word beginnings) one of which any instruction holds: a sentence with none
     #: of them is passed over at once.
@@ -130,6 +132,7 @@ def _patterns() -> _Patterns:
     anywhere = rf"(?:{clause}|(?<= )(?={alt('lead')}))"
     punctuation = r"[,:;!?.\-–—]"
     flags = re.IGNORECASE
+    leet = re.escape("".join(data["leet"]))
     vocabulary = {
         word.rstrip("*?")
         for entries in phrases.values()
@@ -152,7 +155,18 @@ def _patterns() -> _Patterns:
                 anchors[role].update(w.replace("_", " ").split()[-1] for w in token.split("|"))
             else:
                 anchors[role].update(anchors[required[0][1:-1]])
-    anchor_roles = ("ai", "agent", "subject", "override", "output", "comply", "meta", "role", "role_weak", "output_ref")
+    anchor_roles = (
+        "ai",
+        "agent",
+        "subject",
+        "override",
+        "output",
+        "comply",
+        "meta",
+        "role",
+        "role_weak",
+        "output_ref",
+    )
     anchored = {a for role in anchor_roles for a in anchors[role]}
     return _Patterns(
         address=re.compile(rf"(?<= ){alt('address')}", flags),
@@ -181,6 +195,7 @@ def _patterns() -> _Patterns:
         second_person=re.compile(rf"(?<= ){alt('second_person')}", flags),
         confusables={ord(k): v for k, v in data["confusables"].items()},
         leet=dict(data["leet"]),
+        leet_word=re.compile(rf"(?=[\w{leet}]*[^\W\d_])(?=[\w{leet}]*[{leet}])[\w{leet}]{{3,}}"),
         vocabulary=frozenset(vocabulary),
         anchors=frozenset(a for a in anchored if not a.endswith("*")),
         anchor_prefixes=tuple(a[:-1] for a in anchored if a.endswith("*")),
@@ -193,7 +208,9 @@ def _patterns() -> _Patterns:
 def _fold(text: str, confusables: dict[int, str]) -> str:
     """NFKC, without format characters or accents, look-alike letters as Latin ones."""
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) not in ("Cf", "Mn"))
+    text = "".join(
+        ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) not in ("Cf", "Mn")
+    )
     folded = []
     for ch in text:
         lower = ch.lower()
@@ -216,13 +233,20 @@ def _segment(run: str, vocabulary: frozenset[str]) -> str:
             continue
         covered, pieces, unknown = state
         for j in range(i + 2, min(len(run), i + 24) + 1):
-            if lower[i:j] in vocabulary and (best[j] is None or covered + j - i > best[j][0]):  # type: ignore[index]
+            known = best[j]
+            if lower[i:j] in vocabulary and (known is None or covered + j - i > known[0]):
                 best[j] = (covered + j - i, [*pieces, run[i:j]], False)
-        if best[i + 1] is None or covered > best[i + 1][0]:  # type: ignore[index]
+        following = best[i + 1]
+        if following is None or covered > following[0]:
             joined = [*pieces[:-1], pieces[-1] + run[i]] if unknown else [*pieces, run[i]]
             best[i + 1] = (covered, joined, True)
     final = best[len(run)]
     return " ".join(final[1]) if final is not None and final[0] > 0 else run
+
+
+def _deleet(text: str, table: dict[str, str], word: re.Pattern[str]) -> str:
+    """``text`` with the digits and signs of its leetspeak words read as letters."""
+    return word.sub(lambda m: "".join(table.get(c, c) for c in m.group(0)), text)
 
 
 def _variants(sentence: str, patterns: _Patterns) -> list[tuple[str, str]]:
@@ -236,14 +260,11 @@ def _variants(sentence: str, patterns: _Patterns) -> list[tuple[str, str]]:
     readings = [text]
     if _INNER_HYPHEN.search(text):  # "ig-nore": hyphens read as nothing as well as spaces
         readings.append(_INNER_HYPHEN.sub("", text))
-    leet_chars = re.escape("".join(patterns.leet))
-    leet_word = re.compile(rf"(?=[\w{leet_chars}]*[^\W\d_])(?=[\w{leet_chars}]*[{leet_chars}])[\w{leet_chars}]{{3,}}")
     for reading in list(readings):
-        words = [m for m in leet_word.finditer(reading) if sum(c.isalpha() for c in m.group(0)) >= 2]
+        words = [m for m in patterns.leet_word.finditer(reading) if sum(c.isalpha() for c in m.group(0)) >= 2]
         if words:
             for one in ("i", "l"):  # "1" is "i" in "1gnore" and "l" in "ru1es"
-                table = {**patterns.leet, "1": one}
-                readings.append(leet_word.sub(lambda m: "".join(table.get(c, c) for c in m.group(0)), reading))
+                readings.append(_deleet(reading, {**patterns.leet, "1": one}, patterns.leet_word))
     variants = []
     for reading in readings:
         spaced = _PUNCTUATION.sub(r" \1 ", _APOSTROPHE.sub(" ", reading.replace("-", " - ")))
@@ -271,7 +292,9 @@ def _dictates(lower: str, cased: str, at: int, patterns: _Patterns) -> bool:
     if patterns.payload.search(lower, at - 1, min(len(lower), at + 80)):
         return True
     after = cased[at:]
-    filler = re.match(r"(?:(?:only|just|simply|with|by|as|par|avec|mit|con|gyda|met|com|:|,) )*", after, re.IGNORECASE)
+    filler = re.match(
+        r"(?:(?:only|just|simply|with|by|as|par|avec|mit|con|gyda|met|com|:|,) )*", after, re.IGNORECASE
+    )
     rest = after[filler.end() if filler else 0 :]
     if _CAPS.match(rest):
         return True
@@ -307,7 +330,9 @@ def _read_variant(lower: str, cased: str, patterns: _Patterns) -> _Reading:
     second = bool(patterns.second_person.search(lower))
     dictated = any(_dictates(lower, cased, at, patterns) for at in output_any + override)
     ends_dictated = bool(re.search(r" [\"“”«'‘]? ?[A-Z][A-Z0-9]{2,} [\"“”»'’]? ?[.!]? ?$", cased))
-    set_aside = any(patterns.target.search(lower, m.start()) or patterns.meta.search(lower, m.start()) for m in overrides)
+    set_aside = any(
+        patterns.target.search(lower, m.start()) or patterns.meta.search(lower, m.start()) for m in overrides
+    )
     subject_modal = bool(patterns.subject_modal.search(lower))
     instruction = (
         address
@@ -359,7 +384,9 @@ def _carries_vocabulary(sentence: str) -> bool:
     """Whether a sentence holds a word (of five letters or more) of the language data."""
     patterns = _patterns()
     return any(
-        len(word) >= 5 and word in patterns.vocabulary for lower, _ in _variants(sentence, patterns) for word in lower.split()
+        len(word) >= 5 and word in patterns.vocabulary
+        for lower, _ in _variants(sentence, patterns)
+        for word in lower.split()
     )
 
 
@@ -464,5 +491,6 @@ def markdown_literal(text: str) -> str:
     """
     escaped = _WWW.sub(r"\1\\.", _MARKDOWN_ACTIVE.sub(r"\\\1", text))
     return _LINE_OPENING.sub(
-        lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(2) else f"{m.group(1)}{m.group(3)}\\{m.group(4)}", escaped
+        lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(2) else f"{m.group(1)}{m.group(3)}\\{m.group(4)}",
+        escaped,
     )

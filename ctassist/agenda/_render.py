@@ -69,7 +69,12 @@ def to_markdown(agenda: Agenda) -> str:
         f"| {item.number} | {_time(item)} | {_cell(item.title)} | {item.minutes} |" for item in agenda.items
     ]
     for item in agenda.items:
-        lines += ["", f"## {item.number}. {_cell(item.title)}", "", f"*{_time(item)} ({item.minutes} minutes)*"]
+        lines += [
+            "",
+            f"## {item.number}. {_cell(item.title)}",
+            "",
+            f"*{_time(item)} ({item.minutes} minutes)*",
+        ]
         if item.source is not None:
             lines += ["", f"Question as worded in the source [{item.source}]."]
         if item.prompts:

@@ -107,7 +107,11 @@ def build_messages(question: str, passages: list[Passage]) -> list[Any]:
 def data_only(text: str) -> str:
     """``text`` without its instruction-like sentences; delimiters inside it defused."""
     spans = sentence_spans(text)
-    kept = [text[a:b] for (a, b), flagged in zip(spans, instruction_flags(text, spans), strict=True) if not flagged]
+    kept = [
+        text[a:b]
+        for (a, b), flagged in zip(spans, instruction_flags(text, spans), strict=True)
+        if not flagged
+    ]
     return _defused(" ".join(kept))
 
 

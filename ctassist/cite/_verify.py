@@ -119,7 +119,9 @@ class SupportVerifier:
         """Scores how well ``passage`` supports ``sentence``."""
         # Instruction-like sentences are data to be ignored, so they support nothing.
         every = sentence_spans(passage.text)
-        spans = [s for s, flagged in zip(every, instruction_flags(passage.text, every), strict=True) if not flagged]
+        spans = [
+            s for s, flagged in zip(every, instruction_flags(passage.text, every), strict=True) if not flagged
+        ]
         spans = spans or [(0, 0)]
         vectors = self.embed([sentence] + [passage.text[a:b] for a, b in spans])
         similarities = vectors[1:] @ vectors[0]

@@ -152,8 +152,8 @@ def measure(flags: Flagger = instruction_flags, attacks: Path = ATTACKS) -> Resu
                 if flag:
                     result.false_positives["around embedded attacks"].append(attack.text[a:b])
     for name, text in benign_texts():
-        spans = sentence_spans(text)
-        for (a, b), flag in zip(spans, flags(text, spans), strict=True):
+        sentences = sentence_spans(text)
+        for (a, b), flag in zip(sentences, flags(text, sentences), strict=True):
             result.benign[name] += 1
             if flag:
                 result.false_positives[name].append(text[a:b])

@@ -13,8 +13,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -46,15 +45,15 @@ def document(base: str) -> str:
 
 
 class _Recorder(BaseHTTPRequestHandler):
-    requests: list[str] = []
+    requests: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+    def do_GET(self) -> None:
         type(self).requests.append(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "image/png")
         self.end_headers()
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -87,7 +86,9 @@ def served(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Iterat
     assert report.ok and DOC_ID in report.added, report.summary()
     warm(assistant)
     app = build_app(assistant)
-    url = start(app, host="127.0.0.1", port=free_port(), max_file_mb=settings.max_file_mb, block=False, quiet=True)
+    url = start(
+        app, host="127.0.0.1", port=free_port(), max_file_mb=settings.max_file_mb, block=False, quiet=True
+    )
     try:
         yield Served(url=url.rstrip("/"), base=base, requests=_Recorder.requests, assistant=assistant)
     finally:

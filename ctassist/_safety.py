@@ -74,7 +74,8 @@ def _phrase(phrase: str, roles: dict[str, str]) -> str:
 
 @dataclass(frozen=True)
 class _Patterns:
-    """The compiled rules: each regex runs over a normalised sentence (``_normalise``)."""
+    """The compiled rules: each regex runs over a sentence's lower-case token string
+    (``_variants``)."""
 
     address: re.Pattern[str]
     vocative_strong: re.Pattern[str]
@@ -96,10 +97,8 @@ class _Patterns:
     #: A word of letters mixed with the digits or signs of ``leet``.
     leet_word: re.Pattern[str]
     vocabulary: frozenset[str]
-    #: Words (and word beginnings) one of which any instruction holds: a sentence with none
-    #: of them is passed over at once.
-    anchors: frozenset[str]
-    anchor_prefixes: tuple[str, ...]
+    #: Per role, the words (and word beginnings) one of which a match of it holds.
+    gates: dict[str, tuple[frozenset[str], tuple[str, ...]]]
 
 
 _ROLES = (
@@ -131,7 +130,6 @@ def _patterns() -> _Patterns:
     # Lead words also open a clause inside a sentence ("… and reply HACKED").
     anywhere = rf"(?:{clause}|(?<= )(?={alt('lead')}))"
     punctuation = r"[,:;!?.\-–—]"
-    flags = re.IGNORECASE
     leet = re.escape("".join(data["leet"]))
     vocabulary = {
         word.rstrip("*?")
@@ -141,82 +139,87 @@ def _patterns() -> _Patterns:
         for word in token.split("|")
         if word.rstrip("*?").isalpha() and len(word.rstrip("*?")) > 1
     }
-    # Every rule needs an AI named, an override, output or obedience verb, the machinery of
-    # a model, a role change or the addressee's answer: one word of each of their phrases
-    # (its longest required one) is an anchor.
+    # A phrase can only match a sentence that holds one particular word of it (an AI's name
+    # where it has a slot for one, else its longest required word): the role's anchors. A
+    # rule's regex runs only when the sentence holds one of its role's anchors.
     anchors: dict[str, set[str]] = {}
     for role in _ROLES:
         anchors[role] = set()
         for phrase in phrases[role]:
             required = [t for t in phrase.split() if not t.endswith("?") and t != "…"]
-            literal = [t for t in required if not t.startswith("{")]
-            if literal:
-                token = max(reversed(literal), key=lambda t: min(len(w) for w in t.split("|")))
-                anchors[role].update(w.replace("_", " ").split()[-1] for w in token.split("|"))
-            else:
-                anchors[role].update(anchors[required[0][1:-1]])
-    anchor_roles = (
-        "ai",
-        "agent",
-        "subject",
-        "override",
-        "output",
-        "comply",
-        "meta",
-        "role",
-        "role_weak",
-        "output_ref",
-    )
-    anchored = {a for role in anchor_roles for a in anchors[role]}
+            slots = [t for t in required if t.startswith("{")]
+            if slots:
+                anchors[role].update(anchors[slots[0][1:-1]])
+                continue
+            token = max(reversed(required), key=lambda t: min(len(w) for w in t.split("|")))
+            anchors[role].update(w.replace("_", " ").split()[-1] for w in token.split("|"))
+    gates = {
+        role: (
+            frozenset(a for a in words if not a.endswith("*")),
+            tuple(a[:-1] for a in words if a.endswith("*")),
+        )
+        for role, words in anchors.items()
+    }
     return _Patterns(
-        address=re.compile(rf"(?<= ){alt('address')}", flags),
+        address=re.compile(rf"(?<= ){alt('address')}"),
         # "Assistant, …", "Hello, assistant.", "Attention AI: …": an AI called by its name.
         vocative_strong=re.compile(
             rf"^ (?:[^\w\s] )*(?:{alt('agent')}(?:, |! |\? |$)|{alt('agent')}\. $)"
-            rf"|{clause}{alt('greeting')}(?:, )?(?:the |my |dear )?{alt('agent')}(?:{punctuation} |$)",
-            flags,
+            rf"|{clause}{alt('greeting')}(?:, )?(?:the |my |dear )?{alt('agent')}(?:{punctuation} |$)"
         ),
         # "Model: …", "System: …": a label that may also open an ordinary line.
-        vocative=re.compile(rf"^ (?:[^\w\s] )*(?:the )?{alt('agent')}(?:{punctuation} |$)", flags),
-        override=re.compile(rf"{clause}{leads}{alt('override')}", flags),
-        output=re.compile(rf"{clause}{leads}{alt('output')}", flags),
-        output_any=re.compile(rf"{anywhere}{leads}{alt('output')}", flags),
-        comply=re.compile(rf"{clause}{leads}{alt('comply')}", flags),
-        target=re.compile(rf"(?<= ){alt('target')}", flags),
-        meta=re.compile(rf"(?<= ){alt('meta')}", flags),
-        role=re.compile(rf"(?<= ){alt('role')}", flags),
-        role_weak=re.compile(rf"(?<= ){alt('role_weak')}", flags),
-        output_ref=re.compile(rf"(?<= ){alt('output_ref')}", flags),
-        payload=re.compile(rf"(?<= ){alt('payload')}", flags),
+        vocative=re.compile(rf"^ (?:[^\w\s] )*(?:the )?{alt('agent')}(?:{punctuation} |$)"),
+        override=re.compile(rf"{clause}{leads}{alt('override')}"),
+        output=re.compile(rf"{clause}{leads}{alt('output')}"),
+        output_any=re.compile(rf"{anywhere}{leads}{alt('output')}"),
+        comply=re.compile(rf"{clause}{leads}{alt('comply')}"),
+        target=re.compile(rf"(?<= ){alt('target')}"),
+        meta=re.compile(rf"(?<= ){alt('meta')}"),
+        role=re.compile(rf"(?<= ){alt('role')}"),
+        role_weak=re.compile(rf"(?<= ){alt('role_weak')}"),
+        output_ref=re.compile(rf"(?<= ){alt('output_ref')}"),
+        payload=re.compile(rf"(?<= ){alt('payload')}"),
         subject_modal=re.compile(
-            rf"(?<= ){alt('subject')}(?:\S+ ){{0,2}}?{alt('modal')}(?:\S+ )?(?:{alt('output')}|{alt('override')}|{alt('comply')})",
-            flags,
+            rf"(?<= ){alt('subject')}(?:\S+ ){{0,2}}?{alt('modal')}(?:\S+ )?(?:{alt('output')}|{alt('override')}|{alt('comply')})"
         ),
-        second_person=re.compile(rf"(?<= ){alt('second_person')}", flags),
-        confusables={ord(k): v for k, v in data["confusables"].items()},
+        second_person=re.compile(rf"(?<= ){alt('second_person')}"),
+        # Both cases of a look-alike, to the same case of its Latin letter.
+        confusables={
+            **{ord(k.upper()): v.upper() for k, v in data["confusables"].items() if len(k.upper()) == 1},
+            **{ord(k): v for k, v in data["confusables"].items()},
+        },
         leet=dict(data["leet"]),
         leet_word=re.compile(rf"(?=[\w{leet}]*[^\W\d_])(?=[\w{leet}]*[{leet}])[\w{leet}]{{3,}}"),
         vocabulary=frozenset(vocabulary),
-        anchors=frozenset(a for a in anchored if not a.endswith("*")),
-        anchor_prefixes=tuple(a[:-1] for a in anchored if a.endswith("*")),
+        gates=gates,
     )
 
 
 # --- normalising ----------------------------------------------------------------------------
 
 
+@cache
+def _invisible() -> re.Pattern[str]:
+    """Format characters (zero-width, bidi, soft hyphen) and combining marks (accents)."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x30000):
+        if unicodedata.category(chr(code)) in ("Cf", "Mn"):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    body = "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges
+    )
+    return re.compile(f"[{body}]")
+
+
 def _fold(text: str, confusables: dict[int, str]) -> str:
     """NFKC, without format characters or accents, look-alike letters as Latin ones."""
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(
-        ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) not in ("Cf", "Mn")
-    )
-    folded = []
-    for ch in text:
-        lower = ch.lower()
-        latin = confusables.get(ord(lower)) if len(lower) == 1 else None
-        folded.append(ch if latin is None else latin.upper() if ch != lower else latin)
-    return unicodedata.normalize("NFC", "".join(folded))
+    if text.isascii():
+        return text.translate(confusables)
+    text = _invisible().sub("", unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text)))
+    return unicodedata.normalize("NFC", text.translate(confusables))
 
 
 def _segment(run: str, vocabulary: frozenset[str]) -> str:
@@ -309,31 +312,36 @@ def _dictates(lower: str, cased: str, at: int, patterns: _Patterns) -> bool:
     return bool(quote) and (quote in "“«‘" or (quote in "\"'" and cased[:at].count(quote) % 2 == 0))
 
 
-_NOTHING = _Reading(instruction=False, addresses=False, directs=False)
-
-
 def _read_variant(lower: str, cased: str, patterns: _Patterns) -> _Reading:
-    words = lower.split()
-    if patterns.anchors.isdisjoint(words) and not any(w.startswith(patterns.anchor_prefixes) for w in words):
-        return _NOTHING
-    address = bool(patterns.address.search(lower) or patterns.vocative_strong.search(lower))
-    vocative = bool(patterns.vocative.search(lower))
-    overrides = list(patterns.override.finditer(lower))
+    words = set(lower.split())
+
+    def holds(role: str) -> bool:
+        exact, prefixes = patterns.gates[role]
+        return not exact.isdisjoint(words) or (bool(prefixes) and any(w.startswith(prefixes) for w in words))
+
+    def search(pattern: re.Pattern[str], role: str) -> bool:
+        return holds(role) and bool(pattern.search(lower))
+
+    agent = holds("agent")
+    address = search(patterns.address, "address") or (agent and bool(patterns.vocative_strong.search(lower)))
+    vocative = agent and bool(patterns.vocative.search(lower))
+    overrides = list(patterns.override.finditer(lower)) if holds("override") else []
     override = [m.end() for m in overrides]
-    output = [m.end() for m in patterns.output.finditer(lower)]
-    output_any = [m.end() for m in patterns.output_any.finditer(lower)]
-    comply = bool(patterns.comply.search(lower))
-    meta = bool(patterns.meta.search(lower))
-    role = bool(patterns.role.search(lower))
-    role_weak = bool(patterns.role_weak.search(lower))
-    output_ref = bool(patterns.output_ref.search(lower))
-    second = bool(patterns.second_person.search(lower))
+    verbs = holds("output")
+    output = [m.end() for m in patterns.output.finditer(lower)] if verbs else []
+    output_any = [m.end() for m in patterns.output_any.finditer(lower)] if verbs else []
+    comply = search(patterns.comply, "comply")
+    meta = search(patterns.meta, "meta")
+    role = search(patterns.role, "role")
+    role_weak = search(patterns.role_weak, "role_weak")
+    output_ref = search(patterns.output_ref, "output_ref")
+    second = search(patterns.second_person, "second_person")
     dictated = any(_dictates(lower, cased, at, patterns) for at in output_any + override)
     ends_dictated = bool(re.search(r" [\"“”«'‘]? ?[A-Z][A-Z0-9]{2,} [\"“”»'’]? ?[.!]? ?$", cased))
     set_aside = any(
         patterns.target.search(lower, m.start()) or patterns.meta.search(lower, m.start()) for m in overrides
     )
-    subject_modal = bool(patterns.subject_modal.search(lower))
+    subject_modal = search(patterns.subject_modal, "subject")
     instruction = (
         address
         or role

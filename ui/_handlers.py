@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ctassist._safety import markdown_literal
 from ctassist.errors import CtassistError, LoadError, NoteFormatError
 from ctassist.load import SUPPORTED_EXTENSIONS
 from ui._render import (
@@ -26,7 +27,6 @@ from ui._render import (
     corpus_summary,
     document_rows,
     error_markdown,
-    escape_markdown_html,
     parse_source_ref,
     render_answer_text,
     render_index_report,
@@ -106,7 +106,7 @@ class Handlers:
             yield render_messages(state), state, ""
             return
         shown = render_messages(state)
-        user = {"role": "user", "content": escape_markdown_html(question)}
+        user = {"role": "user", "content": markdown_literal(question)}
         yield [*shown, user, {"role": "assistant", "content": PENDING_TEXT}], state, ""
         try:
             stream = self.assistant.stream(question, state.history(), filters_for(scope))
@@ -196,7 +196,7 @@ class Handlers:
         except Exception:
             log.exception("drafting an agenda failed")
             return error_markdown(UNEXPECTED), None, None
-        return escape_markdown_preview(markdown), str(docx_path), str(md_path)
+        return markdown, str(docx_path), str(md_path)  # document text in it is escaped
 
     # --- corpus ------------------------------------------------------------------------------------
 
@@ -329,9 +329,4 @@ def _upload_path(upload: Any) -> Path:
     return Path(str(getattr(upload, "path", None) or getattr(upload, "name", upload)))
 
 
-def escape_markdown_preview(markdown: str) -> str:
-    """An agenda's Markdown for the preview: Markdown renders, HTML from documents does not."""
-    return markdown.replace("&", "&amp;").replace("<", "&lt;")
-
-
-__all__ = ["PASSAGE_PLACEHOLDER", "UPLOAD_TYPES", "Handlers", "escape_markdown_preview", "filters_for"]
+__all__ = ["PASSAGE_PLACEHOLDER", "UPLOAD_TYPES", "Handlers", "filters_for"]

@@ -1,7 +1,8 @@
 """Pure functions that turn answers, citations and reports into the UI's Markdown and HTML.
 
 Everything that comes from a document (answer sentences, titles, sections, quotes) is data:
-it is escaped before it reaches the page, so a document cannot inject markup or script.
+it is escaped before it reaches the page, so a document cannot inject markup or script, and
+its links, images and bare addresses show as text (nothing is fetched, nothing is a link).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ctassist._safety import markdown_literal
 from ctassist.cite import Citation
 
 #: Characters of document text shown on each side of a quoted passage.
@@ -21,7 +23,7 @@ CONTEXT_CHARS = 600
 #: Link targets of numbered sources: ``#ct-src-<turn>-<n>``; the page script catches them.
 SOURCE_REF = re.compile(r"^ct-src-(\d{1,6})-(\d{1,4})$")
 
-#: A citation marker ``[n]`` after :func:`escape_markdown_html` (brackets escaped).
+#: A citation marker ``[n]`` after :func:`markdown_literal` (brackets escaped).
 _MARKER = re.compile(r"\\\[(\d{1,4})\\\]")
 
 SCOPES: tuple[tuple[str, str], ...] = (
@@ -98,29 +100,6 @@ def escape_html(text: str) -> str:
     )
 
 
-def escape_markdown_html(text: str) -> str:
-    """Neutralises HTML in text that is rendered as Markdown; Markdown itself still renders.
-
-    ``&`` and ``<`` become entities, so no tag or entity of the document survives, while
-    emphasis, lists and block quotes keep working. ``$`` is escaped so no LaTeX renders,
-    and square brackets so the text cannot make links.
-
-    Args:
-        text: Markdown text from a document or a user.
-
-    Returns:
-        The text, safe to hand to a Markdown renderer.
-    """
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace("\\", "\\\\")
-        .replace("$", "\\$")
-        .replace("[", "\\[")
-        .replace("]", "\\]")
-    )
-
-
 def format_where(citation: Citation) -> str:
     """``"Section · page 3"`` for a citation (empty when it has neither)."""
     parts = [citation.section or "", f"page {citation.page}" if citation.page else ""]
@@ -150,9 +129,13 @@ def render_answer_text(text: str, turn_index: int | None = None, numbers: Iterab
         numbers: The citation numbers that exist; other ``[n]`` are left as they are.
 
     Returns:
-        Markdown with inline HTML links.
+        Markdown with inline HTML links; the text itself renders literally (list items
+        the answer opens with ``- `` stay list items).
     """
-    escaped = escape_markdown_html(text)
+    escaped = "\n".join(
+        f"- {markdown_literal(line[2:])}" if line.startswith("- ") else markdown_literal(line)
+        for line in text.split("\n")
+    )
     known = set(numbers)
     if turn_index is None or not known:
         return escaped
@@ -205,12 +188,12 @@ ABSTAIN_LABEL = "Not covered by the corpus"
 def render_turn_reply(turn_index: int, turn: Turn) -> str:
     """The assistant's message for a finished turn: answer + sources, abstention or error."""
     if turn.error:
-        return f'<div class="ct-error-label">Could not answer</div>\n\n{escape_markdown_html(turn.error)}'
+        return f'<div class="ct-error-label">Could not answer</div>\n\n{markdown_literal(turn.error)}'
     if turn.abstained:
         lines = [
             f'<div class="ct-abstain-label">{ABSTAIN_LABEL}</div>',
             "",
-            escape_markdown_html(turn.text.split(" The closest passages")[0]),
+            markdown_literal(turn.text.split(" The closest passages")[0]),
         ]
         if turn.closest:
             lines += ["", render_sources(turn_index, turn.closest, CLOSEST_HEADING)]
@@ -228,7 +211,7 @@ def render_messages(state: ChatState) -> list[dict[str, str]]:
     """The chatbot's messages for a conversation."""
     messages: list[dict[str, str]] = []
     for i, turn in enumerate(state.turns):
-        messages.append({"role": "user", "content": escape_markdown_html(turn.question)})
+        messages.append({"role": "user", "content": markdown_literal(turn.question)})
         messages.append({"role": "assistant", "content": render_turn_reply(i, turn)})
     return messages
 
@@ -398,8 +381,8 @@ def render_index_report(report: Any) -> str:
     if report.skipped:
         lines += ["", "Files that could not be indexed:", ""]
         lines += [
-            f'- <span class="ct-badge ct-fail">Skipped</span> **{escape_markdown_html(s.path)}** — '
-            f"{escape_markdown_html(s.reason)}"
+            f'- <span class="ct-badge ct-fail">Skipped</span> **{markdown_literal(s.path)}** — '
+            f"{markdown_literal(s.reason)}"
             for s in report.skipped
         ]
     return "\n".join(lines)
@@ -425,7 +408,7 @@ def render_upload_results(results: Sequence[UploadResult]) -> str:
             if r.ok
             else '<span class="ct-badge ct-fail">Not added</span>'
         )
-        lines.append(f"- {badge} **{escape_markdown_html(r.name)}** — {escape_markdown_html(r.message)}")
+        lines.append(f"- {badge} **{markdown_literal(r.name)}** — {markdown_literal(r.message)}")
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ctassist._safety import instruction_flags
 from ctassist._text import INTRODUCES_LIST
 from ctassist.agenda._groups import GROUPS, group_affinity
 from ctassist.agenda._model import AgendaError
@@ -122,6 +123,7 @@ class EvidenceFinder:
         self._before = before
         self._threshold = RELEVANT_LOGIT
         self._documents: dict[str, LoadedDocument | None] = {}
+        self._instructions: dict[str, list[tuple[int, int]]] = {}
         # Cached: items often share candidate sentences.
         self._score = CachedScorer(assistant.reranker.score)
         self._composer = ExtractiveComposer(self._score, decision=None, idf=assistant.retriever.lexical.idf)
@@ -137,13 +139,26 @@ class EvidenceFinder:
                 self._documents[doc_id] = None
         return self._documents[doc_id]
 
+    def instructions(self, doc_id: str) -> list[tuple[int, int]]:
+        """The spans of a document's sentences that are instructions to an AI (read in
+        context, as :func:`~ctassist._safety.instruction_flags` does)."""
+        if doc_id not in self._instructions:
+            document = self.document(doc_id)
+            spans = sentence_spans(document.text) if document is not None else []
+            flags = instruction_flags(document.text, spans) if document is not None else []
+            self._instructions[doc_id] = [span for span, flagged in zip(spans, flags, strict=True) if flagged]
+        return self._instructions[doc_id]
+
     def quote(self, doc_id: str, start: int, end: int, **scores: float) -> Quote | None:
         """The verified sentence ``[start, end)`` of a document; ``None`` when the file
-        changed since it was indexed, or the span is a heading or part of a note's header."""
+        changed since it was indexed, the span is a heading or part of a note's header, or
+        it is (part of) an instruction to an AI: an agenda never quotes one."""
         document = self.document(doc_id)
         if document is None or not 0 <= start < end <= len(document.text) or start < document.body_start:
             return None
         if any(h.start <= start < h.end for h in document.headings):
+            return None
+        if any(a < end and start < b for a, b in self.instructions(doc_id)):
             return None
         path = document.heading_path_at(start)
         return Quote(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ctassist._safety import markdown_literal
 from ctassist.agenda._groups import CHATHAM_HOUSE
 from ctassist.cite import Citation
 from ctassist.errors import CtassistError
@@ -40,36 +42,56 @@ def _where(citation: Citation) -> str:
     return ", ".join(parts)
 
 
+#: A citation marker ``[n]`` the agenda itself put in a prompt, once escaped.
+_MARKER = re.compile(r"\\\[(\d{1,4})\\\](?=\s|$)")
+
+
+def _prompt(text: str) -> str:
+    """A prompt shown literally, except for its ``[n]`` citation markers."""
+    return _MARKER.sub(r"[\1]", markdown_literal(text))
+
+
 def _cell(text: str) -> str:
     """Text safe inside a Markdown table cell."""
-    return " ".join(text.split()).replace("|", "\\|")
+    return re.sub(r"(?<!\\)\|", r"\\|", markdown_literal(" ".join(text.split())))
 
 
 def to_markdown(agenda: Agenda) -> str:
-    """The agenda as Markdown (see :meth:`Agenda.to_markdown`)."""
+    """The agenda as Markdown (see :meth:`Agenda.to_markdown`).
+
+    Everything that comes from a document or a user is escaped (:func:`markdown_literal`):
+    a document's link, image or bare address shows as text wherever the Markdown is drawn.
+    """
     lines = [f"# {agenda.title}", ""]
-    lines += [f"- **{label}:** {value}" for label, value in _title_block(agenda)]
+    lines += [f"- **{label}:** {markdown_literal(value)}" for label, value in _title_block(agenda)]
     lines += ["", "| " + " | ".join(_COLUMNS) + " |", "|---:|---|---|---:|"]
     lines += [
         f"| {item.number} | {_time(item)} | {_cell(item.title)} | {item.minutes} |" for item in agenda.items
     ]
     for item in agenda.items:
-        lines += ["", f"## {item.number}. {item.title}", "", f"*{_time(item)} ({item.minutes} minutes)*"]
+        lines += [
+            "",
+            f"## {item.number}. {_cell(item.title)}",
+            "",
+            f"*{_time(item)} ({item.minutes} minutes)*",
+        ]
         if item.source is not None:
             lines += ["", f"Question as worded in the source [{item.source}]."]
         if item.prompts:
             lines.append("")
-            lines += [f"- {prompt}" for prompt in item.prompts]
+            lines += [f"- {_prompt(prompt)}" for prompt in item.prompts]
     sources = agenda.sources
     if sources:
         lines += ["", "## Sources", ""]
         for citation in sources:
-            lines.append(f"[{citation.n}] {citation.title} ({_where(citation)}): “{citation.quote}”")
+            lines.append(
+                f"[{citation.n}] {markdown_literal(citation.title)} ({markdown_literal(_where(citation))}): “{markdown_literal(citation.quote)}”"
+            )
             lines.append("")
         lines.pop()
     if agenda.notes:
         lines += ["", "## Drafting notes", ""]
-        lines += [f"- {note}" for note in agenda.notes]
+        lines += [f"- {_prompt(note)}" for note in agenda.notes]
     return "\n".join(lines) + "\n"
 
 

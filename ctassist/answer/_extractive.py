@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from ctassist._safety import looks_like_instruction
+from ctassist._safety import instruction_flags
 from ctassist._text import INTRODUCES_LIST, mentions
 from ctassist.answer._decision import AnswerDecision
 from ctassist.answer._features import (
@@ -382,7 +382,8 @@ def sentences(passages: list[Passage], avoid: str = "", other_years: tuple[str, 
     seen: set[tuple[str, int]] = set()
     found: list[Evidence] = []
     for rank, passage in enumerate(passages):
-        for a, b in sentence_spans(passage.text):
+        spans = sentence_spans(passage.text)
+        for (a, b), instruction in zip(spans, instruction_flags(passage.text, spans), strict=True):
             start, end = passage.start + a, passage.start + b
             if (passage.doc_id, start) in seen:
                 continue
@@ -390,7 +391,7 @@ def sentences(passages: list[Passage], avoid: str = "", other_years: tuple[str, 
             text = passage.text[a:b]
             if (avoid and text in avoid) or any(mentions(text, year) for year in other_years):
                 continue
-            if looks_like_instruction(text) or _is_reference_line(text) or len(content_terms(text)) < 2:
+            if instruction or _is_reference_line(text) or len(content_terms(text)) < 2:
                 continue
             is_item = bool(_LIST_MARKER.search(passage.text[:a]))
             found.append(Evidence(passage, start, end, text, rank=rank, is_list_item=is_item))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ctassist._safety import looks_like_instruction
+from ctassist._safety import instruction_flags, looks_like_instruction
 from ctassist.chunk import sentence_spans
 from ctassist.cite import Citation, Passage, SupportVerifier
 from ctassist.config import Settings
@@ -159,7 +159,12 @@ def build_messages(question: str, passages: list[Passage]) -> list[Any]:
 
 def data_only(text: str) -> str:
     """``text`` without its instruction-like sentences; delimiters inside it defused."""
-    kept = [text[a:b] for a, b in sentence_spans(text) if not looks_like_instruction(text[a:b])]
+    spans = sentence_spans(text)
+    kept = [
+        text[a:b]
+        for (a, b), flagged in zip(spans, instruction_flags(text, spans), strict=True)
+        if not flagged
+    ]
     return _defused(" ".join(kept))
 
 

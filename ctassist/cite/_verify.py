@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ctassist._safety import looks_like_instruction
+from ctassist._safety import instruction_flags, looks_like_instruction
 from ctassist._text import content_terms, words
 from ctassist.chunk import sentence_spans
 from ctassist.cite._citation import Passage
@@ -118,8 +118,9 @@ class SupportVerifier:
     def support(self, sentence: str, passage: Passage) -> Support:
         """Scores how well ``passage`` supports ``sentence``."""
         # Instruction-like sentences are data to be ignored, so they support nothing.
+        every = sentence_spans(passage.text)
         spans = [
-            s for s in sentence_spans(passage.text) if not looks_like_instruction(passage.text[s[0] : s[1]])
+            s for s, flagged in zip(every, instruction_flags(passage.text, every), strict=True) if not flagged
         ]
         spans = spans or [(0, 0)]
         vectors = self.embed([sentence] + [passage.text[a:b] for a, b in spans])

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from ctassist import CtassistError, LoadError
+from ctassist._safety import markdown_literal
 from ctassist.cite import Answer, Citation
 from ctassist.index import IndexReport, SkippedFile
 from tests.helpers import free_port
@@ -24,7 +25,6 @@ from ui._render import (
     corpus_summary,
     document_rows,
     escape_html,
-    escape_markdown_html,
     format_indexed_at,
     parse_source_ref,
     render_answer_text,
@@ -69,13 +69,12 @@ def test_escape_html_neutralises_markup_and_templates() -> None:
     assert "&lt;script&gt;" in escaped
 
 
-def test_escape_markdown_html_keeps_markdown_but_no_tags_or_links() -> None:
-    text = "**bold** <img src=x onerror=alert(1)> [click](javascript:alert(1)) $x$ & more"
-    escaped = escape_markdown_html(text)
-    assert "**bold**" in escaped
-    assert "<img" not in escaped and "&lt;img" in escaped
-    assert "[click]" not in escaped and "\\[click\\]" in escaped
-    assert "\\$x\\$" in escaped and "&amp; more" in escaped
+def test_document_text_renders_literally_never_as_tags_links_or_images() -> None:
+    text = "**bold** <img src=x onerror=alert(1)> ![i](http://a.test/i.png) [click](javascript:x) $x$ & www.a.test b@c.test"
+    escaped = markdown_literal(text)
+    assert re.search(r"(?<!\\)[<>\[\]!*$&@]", escaped) is None  # every opener escaped
+    assert "http\\://a.test" in escaped and "www\\.a.test" in escaped  # no autolinks either
+    assert re.sub(r"\\(.)", r"\1", escaped) == text  # and it renders as written
 
 
 def test_answer_markers_become_source_links_only_for_known_numbers() -> None:
@@ -176,7 +175,7 @@ def test_index_report_lists_each_skipped_file() -> None:
     report = IndexReport(added=["sources/a.md"], skipped=[SkippedFile("sources/b.pdf", "no text layer <x>")])
     text = render_index_report(report)
     assert "1 added" in text and "1 skipped" in text
-    assert "sources/b.pdf" in text and "no text layer &lt;x>" in text
+    assert "sources/b.pdf" in text and "no text layer \\<x\\>" in text
 
 
 # --- running for a team ---------------------------------------------------------------------------

@@ -111,7 +111,7 @@ def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     settings = Settings(corpus_dir=tmp_path, index_dir=tmp_path / "index", chroma_url=url)
     with pytest.raises(IndexUnavailableError) as caught:
         ChunkStore(settings, model_name="all-MiniLM-L6-v2", dimension=384)
-    assert str(caught.value).startswith(f"cannot reach the Chroma server at {url} (CTASSIST_CHROMA_URL): ")
+    assert str(caught.value).startswith(f"cannot reach the index server at {url} (CTASSIST_CHROMA_URL): ")
 
 
 def test_cli_exits_2_when_the_server_is_unreachable(make_corpus: Callable[..., Corpus]) -> None:
@@ -120,5 +120,5 @@ def test_cli_exits_2_when_the_server_is_unreachable(make_corpus: Callable[..., C
     returncode, _, stderr = run_index(corpus, CTASSIST_CHROMA_URL=url)
     assert returncode == 2
     assert stderr.startswith(
-        f"ctassist: error: cannot reach the Chroma server at {url} (CTASSIST_CHROMA_URL)"
+        f"ctassist: error: cannot reach the index server at {url} (CTASSIST_CHROMA_URL)"
     )

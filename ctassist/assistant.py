@@ -275,6 +275,7 @@ class Assistant:
         cross-encoder scores best come first (``Passage.rerank`` is that score), then
         the rest in retrieval order.
         """
+
         def run() -> list[Passage]:
             passages = self.retriever.run(query, filters=Filters.coerce(filters), k=k or self.settings.top_k)
             return _by_evidence(passages, best_by_passage(self.composer().candidates(query, passages)))

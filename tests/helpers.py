@@ -325,7 +325,16 @@ class ChromaServer:
     def start(self) -> str:
         with self._log.open("a") as log:
             self.process = subprocess.Popen(
-                [str(CHROMA_BIN), "run", "--host", "127.0.0.1", "--port", str(self.port), "--path", str(self.data_dir)],
+                [
+                    str(CHROMA_BIN),
+                    "run",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--path",
+                    str(self.data_dir),
+                ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=clean_env(ANONYMIZED_TELEMETRY="False"),

@@ -328,7 +328,9 @@ class ServerLease(WriterLock):
         try:
             self._retire(self._mine, "released")
         except Exception as error:  # noqa: BLE001 - the lease then expires by itself
-            log.info("could not release the index lock at %s (it expires by itself): %s", self.location, error)
+            log.info(
+                "could not release the index lock at %s (it expires by itself): %s", self.location, error
+            )
 
 
 def _holder_of(metadata: dict[str, Any]) -> LockHolder | None:

@@ -269,7 +269,7 @@ class ChunkStore:
             yield self.collection
 
     @contextlib.contextmanager
-    def _guard(self) -> Iterator[None]:
+    def _guard(self, *, reading: bool = True) -> Iterator[None]:
         """Chroma's and the network's failures as ctassist errors that say what happened."""
         from chromadb.errors import InternalError, NotFoundError
 
@@ -282,7 +282,7 @@ class ChunkStore:
                 f"the index at {self.location} was replaced by another process while it was read ({exc})"
             ) from exc
         except InternalError as exc:
-            if self.settings.chroma_url:
+            if self.settings.chroma_url or not reading:
                 raise
             # Embedded Chroma's in-memory copy disagreed with what another process wrote.
             raise IndexChangedError(
@@ -454,7 +454,7 @@ class ChunkStore:
         if not ids:
             return
         self._before_write()
-        with self._guard():
+        with self._guard(reading=False):
             step = self.client.get_max_batch_size()
             for start in range(0, len(ids), step):
                 stop = start + step
@@ -470,7 +470,7 @@ class ChunkStore:
         if not ids:
             return
         self._before_write()
-        with self._guard():
+        with self._guard(reading=False):
             step = self.client.get_max_batch_size()
             for start in range(0, len(ids), step):
                 self.collection.delete(ids=ids[start : start + step])

@@ -127,9 +127,7 @@ def test_cli_exits_2_when_the_server_is_unreachable(make_corpus: Callable[..., C
     url = f"http://127.0.0.1:{free_port()}"
     returncode, _, stderr = run_index(corpus, CTASSIST_CHROMA_URL=url)
     assert returncode == 2
-    assert stderr.startswith(
-        f"ctassist: error: cannot reach the index server at {url} (CTASSIST_CHROMA_URL)"
-    )
+    assert stderr.startswith(f"ctassist: error: cannot reach the index server at {url} (CTASSIST_CHROMA_URL)")
 
 
 # --- a shared index on the server -------------------------------------------------------------
@@ -227,9 +225,9 @@ def test_a_killed_writer_s_lease_is_taken_over(
     killed.kill()
     code, stdout, stderr = run_index(corpus, "--no-progress", **server_env)
     assert code == 0, stderr
-    assert stderr.startswith(
-        f"ctassist: waiting for the index at {server_url}: process {killed.pid} on "
-    ), stderr
+    assert stderr.startswith(f"ctassist: waiting for the index at {server_url}: process {killed.pid} on "), (
+        stderr
+    )
     assert "taking over the index lock" in stderr
     assert stdout.startswith(f"files: {SHARED_FILES} added")
     settings = Settings(corpus_dir=corpus.root, chroma_url=server_url, collection="shared-killed")

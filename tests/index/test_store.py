@@ -147,7 +147,9 @@ def test_reading_pages_through_the_collection(
         store.client.close()
 
 
-def test_a_rebuild_is_written_aside_and_replaces_the_index_in_one_step(tmp_path: Path, encoder: Encoder) -> None:
+def test_a_rebuild_is_written_aside_and_replaces_the_index_in_one_step(
+    tmp_path: Path, encoder: Encoder
+) -> None:
     settings = _settings(tmp_path)
     store = _open(settings, encoder)
     reader = _open(settings, encoder)  # another reader of the same index

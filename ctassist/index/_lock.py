@@ -38,6 +38,8 @@ log = logging.getLogger("ctassist.index")
 
 #: Seconds between two attempts to take a lock that another writer holds.
 POLL_SECONDS = 0.2
+#: Attempts to create the server's lock while it is absent, before its error is the answer.
+_CREATE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -120,7 +122,12 @@ class WriterLock:
         self._told: list[LockHolder | None] = []  # the holders already named
 
     def check(self) -> None:
-        """Raises :class:`IndexBusyError` when this writer no longer holds the lock."""
+        """Raises :class:`IndexBusyError` when this writer is known to have lost the lock."""
+
+    def verify(self) -> None:
+        """Like :meth:`check`, but asks again first: before the writes that only the holder
+        may make (the index's record)."""
+        self.check()
 
     def _waiting(self, holder: LockHolder | None, deadline: float) -> None:
         """Says who is waited for (once per holder); gives up at the deadline."""
@@ -246,16 +253,21 @@ class ServerLease(WriterLock):
     def _try_create(self) -> bool:
         from chromadb.errors import ChromaError
 
-        try:
-            self._mine = self.client.create_collection(
-                self.name, metadata=self._metadata(), embedding_function=None
-            )
-        except ChromaError:
-            # Almost always "already exists"; any other refusal shows when it is read back.
-            if self._current() is None:
-                raise
-            return False
-        return True
+        for attempt in range(_CREATE_ATTEMPTS):
+            try:
+                self._mine = self.client.create_collection(
+                    self.name, metadata=self._metadata(), embedding_function=None
+                )
+            except ChromaError:
+                # "Already exists", unless the lock is not there now: then its holder released
+                # it in between, or the server refuses for another reason (said at the last try).
+                if self._current() is not None:
+                    return False
+                if attempt == _CREATE_ATTEMPTS - 1:
+                    raise
+                continue
+            return True
+        return False  # pragma: no cover - the loop returns or raises
 
     def __enter__(self) -> ServerLease:
         deadline = time.monotonic() + self.timeout
@@ -297,17 +309,27 @@ class ServerLease(WriterLock):
             pass  # another waiter retired it first
 
     def _renew(self) -> None:
+        from chromadb.errors import NotFoundError
+
         while not self._stop.wait(self.lease_seconds / 3):
             try:
                 self._beat += 1
                 self._mine.modify(metadata=self._metadata())
                 current = self._current()
+            except NotFoundError:
+                current = None  # taken over and removed
             except Exception as exc:  # noqa: BLE001 - e.g. the server is down: the writes fail and say so
-                log.warning("could not renew the index lock at %s: %s", self.location, exc)
+                log.info("could not renew the index lock at %s: %s", self.location, exc)
                 continue
             if current is None or current.id != self._mine.id:
                 self._lost.set()
                 return
+
+    def verify(self) -> None:
+        current = self._current()
+        if current is None or current.id != self._mine.id:
+            self._lost.set()
+        self.check()
 
     def check(self) -> None:
         if self._lost.is_set():

@@ -36,7 +36,13 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ctassist.config import Settings
-from ctassist.errors import CtassistError, IndexChangedError, IndexMismatchError, IndexUnavailableError
+from ctassist.errors import (
+    CtassistError,
+    IndexBusyError,
+    IndexChangedError,
+    IndexMismatchError,
+    IndexUnavailableError,
+)
 from ctassist.index._lock import FileLock, ServerLease, WaitCallback, WriterLock, this_writer
 
 # Chroma's own telemetry would try to reach the internet.
@@ -347,17 +353,23 @@ class ChunkStore:
                 target._writer, target._changed = lock, False
                 try:
                     yield target
-                    lock.check()
                 except BaseException:
-                    with self._guard():
-                        if rebuild:
-                            self._drop_generation(target)
-                        elif self._changed:
-                            self._bump()  # what was written stays, and readers must see it
+                    held = _still_held(lock)
+                    if held is False:
+                        lock.check()  # the lock was taken over: that is why the run failed
+                    if held:
+                        # If this tidying fails too, the next writer does it; the run's own
+                        # error is the one to report.
+                        with contextlib.suppress(Exception):
+                            if rebuild:
+                                self._drop_generation(target)
+                            elif self._changed:
+                                self._bump()  # what was written stays, and readers must see it
                     raise
                 finally:
                     target._writer = None
                 with self._guard():
+                    lock.verify()
                     if rebuild:
                         self._publish(target)
                     elif self._changed:
@@ -591,6 +603,17 @@ class _Loaded:
 
 
 _LOADED = _Loaded()
+
+
+def _still_held(lock: WriterLock) -> bool | None:
+    """Whether this writer still holds ``lock``; None when that cannot be known now."""
+    try:
+        lock.verify()
+    except IndexBusyError:
+        return False
+    except Exception:  # noqa: BLE001 - e.g. the server is down
+        return None
+    return True
 
 
 def _unreachable(exc: BaseException) -> bool:

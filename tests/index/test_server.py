@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
@@ -238,6 +239,46 @@ def test_a_killed_writer_s_lease_is_taken_over(
         assert names == {"shared-killed", "shared-killed.meta"}  # the killed rebuild's half is gone
     finally:
         store.client.close()
+
+
+def test_a_stalled_writer_whose_lease_was_taken_over_stops_in_words(
+    server_url: str, make_corpus: Callable[..., Corpus], make_assistant: Callable[..., Assistant]
+) -> None:
+    corpus = make_corpus()
+    _generation(corpus, "old", version=1)
+    reader = make_assistant(corpus.root, chroma_url=server_url, collection="shared-stalled")
+    reader.index()
+    server_env = {"CTASSIST_CHROMA_URL": server_url, "CTASSIST_COLLECTION": "shared-stalled"}
+    stalled = _held(
+        8,
+        corpus,
+        corpus.root.parent / "host-a",
+        "--rebuild",
+        CTASSIST_INDEX_LEASE_SECONDS="1",
+        **server_env,
+        **ONE_PER_BATCH,
+    )
+    stalled.wait_until_paused()
+    stalled.process.send_signal(signal.SIGSTOP)  # frozen: it renews its lease no more
+    try:
+        code, stdout, stderr = run_index(corpus, "--no-progress", **server_env)
+    finally:
+        stalled.process.send_signal(signal.SIGCONT)
+    assert code == 0, stderr
+    assert "taking over the index lock" in stderr
+    assert stdout.startswith(f"files: 0 added, 0 updated, 0 removed, {SHARED_FILES} unchanged")
+
+    stalled_code, _, stalled_err = stalled.finish()
+    assert stalled_code == 2
+    assert stalled_err.strip().splitlines()[-1] == (
+        f"ctassist: error: another writer took over the index lock at {server_url} because this run "
+        "did not renew it for 1 s (CTASSIST_INDEX_LEASE_SECONDS); this run stopped. Run it again."
+    )
+    # Its half-built rebuild never replaced the index.
+    assert reader.store.pointer.active == "shared-stalled"
+    assert not reader.store.refresh()
+    assert _origin(reader.ask(SHARED_QUESTION)) == "old"
+    assert_index_matches_corpus(reader.store, reader.settings)
 
 
 def test_a_lost_server_ends_in_words_then_everything_recovers(

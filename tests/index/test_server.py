@@ -186,6 +186,7 @@ def test_questions_while_another_machine_rebuilds_see_the_old_or_the_new_index(
     assert reader.store.pointer.active == "shared-rebuild.g1"
     names = {c.name for c in reader.store.client.list_collections() if c.name.startswith("shared-rebuild")}
     assert names == {"shared-rebuild.meta", "shared-rebuild.g1"}
+    assert len(reader.index().unchanged) == SHARED_FILES  # this process writes it again too
 
 
 def test_writers_on_two_machines_wait_for_a_lease_kept_in_the_server(

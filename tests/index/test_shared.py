@@ -97,6 +97,8 @@ def test_questions_while_another_process_rebuilds_see_the_old_or_the_new_index(
     assert found
     assert {cid for cid, _ in found} <= set(reader.store.ids())
     assert _collections(index_dir) == {"ctassist.meta", "ctassist.g1"}  # the old one is gone
+    # This process can write it again too (the UI's Re-index).
+    assert len(reader.index().unchanged) == FILES
 
 
 def test_a_note_added_by_another_process_is_found_by_a_running_reader(

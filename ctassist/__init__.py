@@ -5,6 +5,8 @@ from ctassist.config import Settings
 from ctassist.errors import (
     ConfigError,
     CtassistError,
+    IndexBusyError,
+    IndexChangedError,
     IndexMismatchError,
     IndexUnavailableError,
     LoadError,
@@ -17,6 +19,8 @@ __all__ = [
     "Assistant",
     "ConfigError",
     "CtassistError",
+    "IndexBusyError",
+    "IndexChangedError",
     "IndexMismatchError",
     "IndexReport",
     "IndexUnavailableError",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ctassist.answer import (
     Composition,
@@ -25,9 +25,10 @@ from ctassist.answer._rewrite import Glossary
 from ctassist.cite import Answer, Passage, SupportVerifier
 from ctassist.config import Settings
 from ctassist.embed import Encoder
-from ctassist.errors import QuestionError
+from ctassist.errors import IndexChangedError, QuestionError
 from ctassist.index import ChunkStore, FileRecord, Indexer, IndexReport
 from ctassist.index._indexer import ProgressCallback
+from ctassist.index._lock import WaitCallback
 from ctassist.load import LoadedDocument, load_document
 from ctassist.retrieve import (
     CrossEncoderReranker,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from ctassist.intake import AddedDocument
 
 FilterArg = Filters | Mapping[str, Any] | None
+_T = TypeVar("_T")
 
 #: Passages given to a language model: small models lose track of longer contexts.
 _GENERATION_PASSAGES = 4
@@ -51,15 +53,15 @@ _GENERATION_PASSAGES = 4
 #: the models read (the cross-encoder reads its first 128 tokens).
 MAX_QUESTION_CHARS = 8000
 
-#: Seconds between checks that another process has not changed a shared index.
-_RESYNC_SECONDS = 30.0
-
 
 class Assistant:
     """A document assistant over one corpus and its index.
 
     Models and the index open lazily, once per instance, and are shared by every call,
-    so one ``Assistant`` serves many threads (e.g. the chat UI's users).
+    so one ``Assistant`` serves many threads (e.g. the chat UI's users). The index may be
+    written by other processes meanwhile: every question first checks (one small read)
+    whether it changed and follows it, and a question that the change catches half-way is
+    answered again from the index as it now is.
 
     Args:
         corpus_dir: Folder with ``sources/`` and ``notes/``; default from settings.
@@ -71,6 +73,10 @@ class Assistant:
         >>> from ctassist import Assistant
         >>> assistant = Assistant(corpus_dir="corpus", index_dir="index")
         >>> print(assistant.index().summary())
+
+    Attributes:
+        on_index_wait: Told when a write of the index (:meth:`index`, :meth:`add_note`,
+            :meth:`add_document`) waits for another writer; when None, a warning is logged.
     """
 
     def __init__(
@@ -98,7 +104,7 @@ class Assistant:
         self._generator: GenerativeAnswerer | None = None
         self._glossary: Glossary | None = None
         self._generate_lock = threading.Lock()  # llama.cpp contexts are not thread-safe
-        self._synced_at = -_RESYNC_SECONDS  # the first use syncs
+        self.on_index_wait: WaitCallback | None = None
 
     @property
     def encoder(self) -> Encoder:
@@ -145,7 +151,8 @@ class Assistant:
         """The hybrid retriever (dense + BM25, fused, re-ranked), kept in step with the index."""
         with self._lock:
             if self._retriever is None:
-                self._lexical = LexicalIndex(self._lexical_dir())
+                if self._lexical is None:
+                    self._lexical = LexicalIndex(self._lexical_dir())
                 self._retriever = HybridRetriever(
                     self.store,
                     DenseRetriever(self.store, self.encoder),
@@ -153,7 +160,7 @@ class Assistant:
                     self.reranker if self.settings.rerank else None,
                     candidates=self.settings.candidates,
                 )
-            self._sync_lexical()
+                self._sync_lexical()
             return self._retriever
 
     def _lexical_dir(self) -> Path:
@@ -167,32 +174,65 @@ class Assistant:
             return self.settings.index_dir / f"lexical-{key}"
         return self.settings.index_dir / "lexical"
 
-    def _sync_lexical(self, force: bool = False) -> None:
-        """Re-derives the BM25 index when the collection changed; checked at most every
-        ``_RESYNC_SECONDS`` (another process may write a shared index), or now if forced."""
+    def _sync_lexical(self) -> None:
+        """Re-derives the BM25 index if the collection's chunks changed (one read of their ids)."""
         assert self._lexical is not None
-        now = time.monotonic()
-        if not force and now - self._synced_at < _RESYNC_SECONDS:
-            return
-        self._lexical.sync(self.store)
-        self._synced_at = now
+        try:
+            self._lexical.sync(self.store)
+        except IndexChangedError:
+            # Replaced by a rebuild while its chunks were read: read the new one.
+            self.store.refresh()
+            self._lexical.sync(self.store)
 
-    def index(self, rebuild: bool = False, progress: ProgressCallback | None = None) -> IndexReport:
+    def _follow_index(self, *, reload: bool = False) -> None:
+        """Follows what another process did to the index: opens a rebuild's new collection,
+        reloads an embedded index that was written, re-derives the BM25 index. One small
+        read (the index's record) when nothing changed."""
+        with self._lock:
+            if self._store is None:
+                return  # opened later, as it is then
+            if self.store.refresh(reload=reload) and self._lexical is not None:
+                self._sync_lexical()
+
+    def _following(self, run: Callable[[], _T]) -> _T:
+        """``run()`` on the index as it is now; run again once if another process replaced
+        or rewrote the index under it (what it read may mix the old index and the new)."""
+        self._follow_index()
+        try:
+            return run()
+        except IndexChangedError:
+            self._follow_index(reload=True)
+            return run()
+
+    def index(
+        self,
+        rebuild: bool = False,
+        progress: ProgressCallback | None = None,
+        on_wait: WaitCallback | None = None,
+    ) -> IndexReport:
         """Brings the index in step with the corpus.
 
+        One writer at a time: another process's (or thread's) run is waited for, at most
+        ``index_lock_timeout`` seconds. Questions asked meanwhile are answered from the
+        index as it was; a rebuild replaces it in one step when it is complete.
+
         Args:
-            rebuild: Drop the index and embed everything again (needed after changing
-                the embedding model).
+            rebuild: Embed everything again into a new index (needed after changing the
+                embedding model).
             progress: Called as ``progress(done, total, doc_id)`` after each file.
+            on_wait: Told when this run waits for another writer; ``on_index_wait`` when omitted.
 
         Returns:
             The report: files added, updated, removed, unchanged, repaired and skipped
             (with reasons), chunk counts and seconds.
+
+        Raises:
+            IndexBusyError: Another writer kept the index for the whole wait.
         """
         if rebuild:
             with self._lock:
                 # A rebuild is how an index of another model is replaced: open it unchecked;
-                # the reset records the configured model.
+                # the rebuild records the configured model.
                 if self._store is None:
                     self._store = ChunkStore(
                         self.settings,
@@ -200,17 +240,18 @@ class Assistant:
                         dimension=self.encoder.dimension,
                         check_model=False,
                     )
-        report = Indexer(self.settings, self.store, self.encoder).run(rebuild=rebuild, progress=progress)
+        report = Indexer(self.settings, self.store, self.encoder).run(
+            rebuild=rebuild, progress=progress, on_wait=on_wait or self.on_index_wait
+        )
         with self._lock:
-            if self._lexical is not None:
-                self._sync_lexical(force=True)
-            else:
-                LexicalIndex(self._lexical_dir()).sync(self.store)
+            if self._lexical is None:
+                self._lexical = LexicalIndex(self._lexical_dir())
+            self._sync_lexical()
         return report
 
     def documents(self) -> list[FileRecord]:
         """The documents in the index, sorted by document id."""
-        records, _ = self.store.file_records()
+        records, _ = self._following(self.store.file_records)
         return [records[k] for k in sorted(records)]
 
     def document(self, doc_id: str) -> LoadedDocument:
@@ -234,8 +275,12 @@ class Assistant:
         cross-encoder scores best come first (``Passage.rerank`` is that score), then
         the rest in retrieval order.
         """
-        passages = self.retriever.run(query, filters=Filters.coerce(filters), k=k or self.settings.top_k)
-        return _by_evidence(passages, best_by_passage(self.composer().candidates(query, passages)))
+
+        def run() -> list[Passage]:
+            passages = self.retriever.run(query, filters=Filters.coerce(filters), k=k or self.settings.top_k)
+            return _by_evidence(passages, best_by_passage(self.composer().candidates(query, passages)))
+
+        return self._following(run)
 
     def composer(
         self, *, scorer: Scorer | None = None, decision: AnswerDecision | bool | None = True
@@ -320,6 +365,9 @@ class Assistant:
             'sources/channel.md'
         """
         question = checked_question(question)
+        return self._following(lambda: self._ask(question, history, filters))
+
+    def _ask(self, question: str, history: History | None, filters: FilterArg) -> Answer:
         started = time.perf_counter()
         timings: dict[str, float] = {}
         composer = self.composer()

@@ -139,7 +139,14 @@ def _parser() -> argparse.ArgumentParser:
 def _assistant(args: argparse.Namespace) -> Any:
     from ctassist.assistant import Assistant
 
-    return Assistant(corpus_dir=args.corpus_dir, index_dir=args.index_dir)
+    assistant = Assistant(corpus_dir=args.corpus_dir, index_dir=args.index_dir)
+    assistant.on_index_wait = _say_waiting
+    return assistant
+
+
+def _say_waiting(wait: Any) -> None:
+    """One line on stderr when a write of the index waits for another writer (who, since when)."""
+    print(f"ctassist: {wait}", file=sys.stderr, flush=True)
 
 
 def _index(args: argparse.Namespace) -> int:

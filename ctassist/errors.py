@@ -144,5 +144,15 @@ class IndexUnavailableError(CtassistError):
     """The index cannot be opened or reached (e.g. the Chroma server is down)."""
 
 
+class IndexBusyError(IndexUnavailableError):
+    """Another process kept writing the index for longer than this one would wait, or took
+    over this writer's lock after it stopped renewing it."""
+
+
+class IndexChangedError(IndexUnavailableError):
+    """Another process replaced or rewrote the index while it was being read. A reader
+    follows the index as it now is and tries again (see ``ChunkStore.refresh``)."""
+
+
 class QuestionError(CtassistError, ValueError):
     """A question cannot be asked as given (empty, no words, too long, not text)."""

@@ -25,6 +25,7 @@ from ctassist.load import LoadedDocument, discover_files, load_document
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED_CORPUS = REPO / "corpus"
 CHROMA_BIN = Path(sys.executable).with_name("chroma")
+HELD_CLI = REPO / "tests" / "index" / "held_cli.py"
 
 
 class Corpus:
@@ -304,35 +305,121 @@ def _heartbeat(url: str) -> bool:
         return False
 
 
+class ChromaServer:
+    """``chroma run`` on a loopback port, over a data folder; it can be killed and started
+    again on the same port and data (a server that goes away and comes back).
+
+    Args:
+        data_dir: The server's data folder.
+        startup_timeout: Seconds to wait for it to answer.
+    """
+
+    def __init__(self, data_dir: Path, *, startup_timeout: float = 60) -> None:
+        self.data_dir = data_dir
+        self.startup_timeout = startup_timeout
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log = data_dir.parent / "chroma-server.log"
+
+    def start(self) -> str:
+        with self._log.open("a") as log:
+            self.process = subprocess.Popen(
+                [
+                    str(CHROMA_BIN),
+                    "run",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--path",
+                    str(self.data_dir),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=clean_env(ANONYMIZED_TELEMETRY="False"),
+            )
+        deadline = time.monotonic() + self.startup_timeout
+        while not _heartbeat(self.url):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"chroma run exited with {self.process.returncode}; see {self._log}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"chroma run did not answer on {self.url}; see {self._log}")
+            time.sleep(0.2)
+        return self.url
+
+    def kill(self) -> None:
+        """Ends the server at once (SIGKILL), as a crash would."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+
+
 @contextlib.contextmanager
 def chroma_server(data_dir: Path, *, startup_timeout: float = 60) -> Iterator[str]:
     """Runs ``chroma run`` on a free loopback port; yields its URL, stops it afterwards."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (data_dir.parent / "chroma-server.log").open("w")
-    process = subprocess.Popen(
-        [str(CHROMA_BIN), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(data_dir)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=clean_env(ANONYMIZED_TELEMETRY="False"),
-    )
+    server = ChromaServer(data_dir, startup_timeout=startup_timeout)
     try:
-        deadline = time.monotonic() + startup_timeout
-        while not _heartbeat(url):
-            if process.poll() is not None:
-                raise RuntimeError(f"chroma run exited with {process.returncode}; see {log.name}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"chroma run did not answer on {url}; see {log.name}")
-            time.sleep(0.2)
-        yield url
+        yield server.start()
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        server.stop()
+
+
+class HeldIndexRun:
+    """``ctassist index`` in another process, held after ``pause_after`` files while it
+    holds the writer lock (``tests/index/held_cli.py``).
+
+    Args:
+        pause_after: Files done before it pauses.
+        *arguments: Arguments after ``ctassist index``.
+        env: Its environment.
+    """
+
+    def __init__(self, pause_after: int, *arguments: str, env: Mapping[str, str]) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(HELD_CLI), str(pause_after), "index", *arguments],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=dict(env),
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def wait_until_paused(self) -> None:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if line != "paused\n":
+            _, stderr = self.process.communicate(timeout=60)
+            raise AssertionError(f"the held run did not pause (exit {self.process.returncode}): {stderr}")
+
+    def go_on(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write("\n")
+        self.process.stdin.flush()
+
+    def finish(self, timeout: float = 600) -> tuple[int, str, str]:
+        """Lets it go on (if paused) and waits for it: exit code, stdout, stderr."""
+        stdout, stderr = self.process.communicate("\n", timeout=timeout)
+        return self.process.returncode, stdout, stderr
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.communicate(timeout=60)
 
 
 # --- index checks -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import ctassist.answer._lists
 import ctassist.answer._rewrite
 import ctassist.config
 import ctassist.errors
+import ctassist.index._store
 import ctassist.intake._names
 import evals._metrics
 import ui._serving
@@ -36,6 +37,7 @@ import ui._serving
         ctassist.answer._rewrite,
         ctassist.config,
         ctassist.errors,
+        ctassist.index._store,
         ctassist.intake._names,
         evals._metrics,
         ui._serving,

@@ -9,11 +9,8 @@ metadata and repairs it (see :meth:`Indexer.run`).
 
 from __future__ import annotations
 
-import fcntl
-import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +19,7 @@ from ctassist.chunk import Chunk, chunk_document
 from ctassist.config import Settings
 from ctassist.embed import Encoder
 from ctassist.errors import LoadError, could_not_read
+from ctassist.index._lock import WaitCallback
 from ctassist.index._store import ChunkStore, FileRecord, chunk_id, now_iso
 from ctassist.load import (
     LoadedDocument,
@@ -119,32 +117,42 @@ class Indexer:
         self.store = store
         self.encoder = encoder
 
-    def run(self, *, rebuild: bool = False, progress: ProgressCallback | None = None) -> IndexReport:
-        """Indexes the corpus.
+    def run(
+        self,
+        *,
+        rebuild: bool = False,
+        progress: ProgressCallback | None = None,
+        on_wait: WaitCallback | None = None,
+    ) -> IndexReport:
+        """Indexes the corpus, holding the index's writer lock (see :meth:`ChunkStore.writing`).
 
         Args:
-            rebuild: Drop the whole index first and embed every file again.
+            rebuild: Embed every file again into a new collection, which replaces the
+                current one when the run ends; readers use the current one until then.
             progress: Called as ``progress(done, total, doc_id)`` after each file.
+            on_wait: Told when this run waits for another writer; a warning is logged
+                when omitted.
 
         Returns:
             What was added, updated, removed, left unchanged, repaired and skipped.
+
+        Raises:
+            IndexBusyError: Another writer kept the index for ``index_lock_timeout`` seconds.
         """
         started = time.perf_counter()
         report = IndexReport()
         corpus = self.settings.corpus_dir
         if not corpus.is_dir():
             raise LoadError(str(corpus), "corpus folder not found (CTASSIST_CORPUS_DIR)")
-        with _index_lock(self.settings):
-            if rebuild:
-                self.store.reset()
-            records, ids_by_version = self.store.file_records()
+        with self.store.writing(rebuild=rebuild, on_wait=on_wait) as store:
+            records, ids_by_version = store.file_records()
             paths = list(discover_files(corpus))
             seen: set[str] = set()
             batch: list[_Pending] = []
             for done, path in enumerate(paths, start=1):
                 doc_id = document_id(path, corpus)
                 seen.add(doc_id)
-                pending = self._plan(path, doc_id, records.get(doc_id), ids_by_version, report)
+                pending = self._plan(store, path, doc_id, records.get(doc_id), ids_by_version, report)
                 if pending is not None:
                     batch.append(pending)
                     # Files are encoded in groups of WRITE_GROUP batches: the encoder sorts a
@@ -152,20 +160,21 @@ class Indexer:
                     # 4 batches a group, indexing ran at 0.87 x the raw encoder; with 16,
                     # 0.91 x). A kill loses at most one group's work.
                     if sum(len(p.chunks) for p in batch) >= self.settings.embedding_batch_size * WRITE_GROUP:
-                        self._write(batch, report)
+                        self._write(store, batch, report)
                         batch = []
                 if progress:
                     progress(done, len(paths), display_id(doc_id))
-            self._write(batch, report)
+            self._write(store, batch, report)
             for doc_id in sorted(set(records) - seen):
-                self.store.delete(_all_ids(doc_id, records[doc_id], ids_by_version))
+                store.delete(_all_ids(doc_id, records[doc_id], ids_by_version))
                 report.removed.append(doc_id)
-            report.chunks_total = self.store.count()
+            report.chunks_total = store.count()
         report.seconds = time.perf_counter() - started
         return report
 
     def _plan(
         self,
+        store: ChunkStore,
         path: Path,
         doc_id: str,
         record: FileRecord | None,
@@ -197,7 +206,7 @@ class Indexer:
                 report.skipped.append(SkippedFile(display_id(doc_id), could_not_read(exc)))
             if record is not None:
                 # The file can no longer be read: its old text must not be quoted.
-                self.store.delete(_all_ids(doc_id, record, ids_by_version))
+                store.delete(_all_ids(doc_id, record, ids_by_version))
             return None
         stale: list[str] = []
         outcome = report.added
@@ -211,7 +220,7 @@ class Indexer:
             outcome = report.updated if record.healthy else report.repaired
         return _Pending(document, chunks, stale, outcome)
 
-    def _write(self, batch: list[_Pending], report: IndexReport) -> None:
+    def _write(self, store: ChunkStore, batch: list[_Pending], report: IndexReport) -> None:
         if not batch:
             return
         texts = [embedding_text(p.document, c) for p in batch for c in p.chunks]
@@ -222,7 +231,7 @@ class Indexer:
             document, chunks = pending.document, pending.chunks
             count = len(chunks)
             if count:
-                self.store.upsert(
+                store.upsert(
                     ids=[chunk_id(document.doc_id, document.content_hash, c.index) for c in chunks],
                     texts=[c.text for c in chunks],
                     embeddings=vectors[offset : offset + count],
@@ -230,7 +239,7 @@ class Indexer:
                 )
             # Old chunks go only after the new ones are in: a kill in between leaves
             # both versions, which the next run detects and repairs.
-            self.store.delete(pending.stale_ids)
+            store.delete(pending.stale_ids)
             offset += count
             report.chunks_embedded += count
             pending.outcome.append(document.doc_id)
@@ -272,17 +281,3 @@ def _file_hash(path: Path, max_file_mb: float) -> str:
     if path.stat().st_size > max_file_mb * 1024 * 1024:
         return ""  # never equal to a stored hash: load_document reports the size
     return content_hash(path.read_bytes())
-
-
-@contextmanager
-def _index_lock(settings: Settings) -> Iterator[None]:
-    """One indexing run at a time per index folder; the OS drops the lock if the
-    process dies, so a killed run never blocks the next."""
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    with open(settings.index_dir / ".lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(f"waiting for another indexing run on {settings.index_dir} ...", file=sys.stderr)
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        yield

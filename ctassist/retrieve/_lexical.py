@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -117,7 +118,10 @@ class LexicalIndex:
             model.index(corpus, show_progress=False)
         snapshot = _Snapshot(_fingerprint(ids), ids, metadatas, model)
         if snapshot.fingerprint == fingerprint:
-            self._save(snapshot)
+            # Saving only spares the next process a rebuild: when another process saves the
+            # same index at the same moment, its copy serves as well.
+            with contextlib.suppress(OSError):
+                self._save(snapshot)
         return snapshot
 
     def _save(self, snapshot: _Snapshot) -> None:

@@ -147,14 +147,45 @@ def test_reading_pages_through_the_collection(
         store.client.close()
 
 
-def test_reset_drops_every_chunk(tmp_path: Path, encoder: Encoder) -> None:
-    store = _open(_settings(tmp_path), encoder)
+def test_a_rebuild_is_written_aside_and_replaces_the_index_in_one_step(
+    tmp_path: Path, encoder: Encoder
+) -> None:
+    settings = _settings(tmp_path)
+    store = _open(settings, encoder)
+    reader = _open(settings, encoder)  # another reader of the same index
     try:
         _write(store, encoder, "sources/a.md", "h", ["One.", "Two."], 2)
-        store.reset()
-        assert store.count() == 0
-        _write(store, encoder, "sources/a.md", "h", ["One."], 1)
-        assert store.count() == 1
+        assert (store.pointer.active, reader.pointer.active) == ("ctassist", "ctassist")
+        with store.writing(rebuild=True) as aside:
+            assert aside is not store
+            assert aside.count() == 0
+            _write(aside, encoder, "sources/b.md", "h", ["Three."], 1)
+            # Until the rebuild ends, readers see the old index, whole.
+            assert not reader.refresh()
+            assert (store.count(), reader.count()) == (2, 2)
+        assert store.pointer.active == "ctassist.g1"
+        assert [c.text for c in store.iter_chunks()] == ["Three."]
+        assert reader.refresh()
+        assert reader.pointer == store.pointer
+        assert [c.text for c in reader.iter_chunks()] == ["Three."]
+        names = {c.name for c in store.client.list_collections()}
+        assert names == {"ctassist.meta", "ctassist.g1"}  # the old one is gone
+    finally:
+        reader.client.close()
+        store.client.close()
+
+
+def test_a_failed_rebuild_leaves_the_index_as_it_was(tmp_path: Path, encoder: Encoder) -> None:
+    settings = _settings(tmp_path)
+    store = _open(settings, encoder)
+    try:
+        _write(store, encoder, "sources/a.md", "h", ["One.", "Two."], 2)
+        with pytest.raises(RuntimeError, match="disk full"), store.writing(rebuild=True) as aside:
+            _write(aside, encoder, "sources/b.md", "h", ["Three."], 1)
+            raise RuntimeError("disk full")
+        assert store.pointer.active == "ctassist"
+        assert sorted(c.text for c in store.iter_chunks()) == ["One.", "Two."]
+        assert {c.name for c in store.client.list_collections()} == {"ctassist.meta", "ctassist"}
     finally:
         store.client.close()
 
@@ -198,7 +229,8 @@ def test_index_of_another_model_can_be_opened_for_a_rebuild(tmp_path: Path, enco
     )
     try:
         assert store.count() == 2
-        store.reset()
+        with store.writing(rebuild=True) as aside:
+            assert aside.count() == 0
         assert store.count() == 0
         assert store.collection.metadata["embedding_model"] == "all-MiniLM-L6-v2"
     finally:

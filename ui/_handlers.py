@@ -276,7 +276,10 @@ class Handlers:
             data = path.read_bytes()
             added = self.assistant.add_document(data, kind=kind, filename=name)
         except NoteFormatError as exc:
-            return UploadResult(name, False, exc.full_reason)  # every problem, each with its line
+            if len(exc.problems) > 1:  # every problem, each with its line, as a list
+                count = f"{len(exc.problems)} problems in the front matter:"
+                return UploadResult(name, False, count, tuple(str(p) for p in exc.problems))
+            return UploadResult(name, False, exc.full_reason)
         except LoadError as exc:
             return UploadResult(name, False, exc.reason)
         except CtassistError as exc:
@@ -288,15 +291,15 @@ class Handlers:
             return UploadResult(name, False, UNEXPECTED)
         report = getattr(added, "report", None)
         # A note's warnings (a personal name where a role belongs) as a list under its line.
-        warned = "".join(f"\n  - warning: {w}" for w in getattr(added, "warnings", ()))
+        warned = tuple(f"warning: {w}" for w in getattr(added, "warnings", ()))
         own = [s.reason for s in getattr(report, "skipped", []) if s.path == added.doc_id]
         if own:
             return UploadResult(
-                name, False, f"stored as {added.doc_id} but not indexed: {'; '.join(own)}{warned}"
+                name, False, f"stored as {added.doc_id} but not indexed: {'; '.join(own)}", warned
             )
         title = getattr(added, "title", "")
         shown = f" — “{title}”" if title else ""
-        return UploadResult(name, True, f"stored as {added.doc_id} and indexed{shown}{warned}")
+        return UploadResult(name, True, f"stored as {added.doc_id} and indexed{shown}", warned)
 
     def reindex(self, progress: ProgressFn | None = None) -> tuple[str, str, list[list[Any]]]:
         """Brings the index in step with the corpus folder, reporting progress per file.

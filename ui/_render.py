@@ -395,6 +395,8 @@ class UploadResult:
     name: str
     ok: bool
     message: str
+    #: Items listed under the message (each problem or warning of a note).
+    details: tuple[str, ...] = ()
 
 
 def render_upload_results(results: Sequence[UploadResult]) -> str:
@@ -409,6 +411,7 @@ def render_upload_results(results: Sequence[UploadResult]) -> str:
             else '<span class="ct-badge ct-fail">Not added</span>'
         )
         lines.append(f"- {badge} **{markdown_literal(r.name)}** — {markdown_literal(r.message)}")
+        lines += [f"  - {markdown_literal(item)}" for item in r.details]
     return "\n".join(lines)
 
 

@@ -291,8 +291,9 @@ def train(args: argparse.Namespace, pairs: list[dict[str, str]]) -> Any:
     return student.eval()
 
 
-def export(student: Any, out: Path) -> None:
-    """ONNX, then int8 dynamic quantisation as the teacher has; with the teacher's tokenizer."""
+def export(student: Any, out: Path, *, quantise: bool = True) -> None:
+    """ONNX, then int8 dynamic quantisation as the teacher has (unless ``quantise`` is
+    false); with the teacher's tokenizer."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -311,7 +312,10 @@ def export(student: Any, out: Path) -> None:
             opset_version=17,
             dynamo=False,
         )
-        quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8)
+        if quantise:
+            quantize_dynamic(str(fp32), str(out / "model.onnx"), weight_type=QuantType.QInt8)
+        else:
+            shutil.copy(fp32, out / "model.onnx")
     shutil.copy(packaged_reranker_dir() / "tokenizer.json", out / "tokenizer.json")
 
 

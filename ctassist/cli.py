@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ctassist.errors import CtassistError
+from ctassist.load import GROUPS
 
 EXIT_OK, EXIT_SKIPPED, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 #: As a shell reports a process ended by SIGPIPE.
@@ -84,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="the question; without it, an interactive session")
     ask.add_argument("--json", action="store_true", help="print exactly one JSON object")
     ask.add_argument("--kind", choices=["all", "sources", "notes"], default="all", help="part of the corpus")
-    ask.add_argument("--group", choices=["public", "user"], help="only notes of this reference group")
+    ask.add_argument("--group", choices=GROUPS, help="only notes of this reference group")
     ask.add_argument("--doc", action="append", help="only this document (repeatable)")
     ask.add_argument("--llm", choices=["none", "gguf", "openai"], help="answer mode (CTASSIST_LLM)")
     ask.set_defaults(run=_ask)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ctassist.errors import ConfigError
+from ctassist.load import GROUPS
 
 _KINDS = {"source": "source", "sources": "source", "notes": "notes", "note": "notes"}
-_GROUPS = ("public", "user")
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,8 @@ class Filters:
     def __post_init__(self) -> None:
         if self.kind is not None and self.kind not in _KINDS.values():
             raise ConfigError(f"filter 'kind' must be 'source' or 'notes', got {self.kind!r}")
-        if self.group is not None and self.group not in _GROUPS:
-            raise ConfigError(f"filter 'group' must be 'public' or 'user', got {self.group!r}")
+        if self.group is not None and self.group not in GROUPS:
+            raise ConfigError(f"filter 'group' must be {' or '.join(map(repr, GROUPS))}, got {self.group!r}")
 
     @classmethod
     def coerce(cls, value: Filters | Mapping[str, Any] | None) -> Filters:

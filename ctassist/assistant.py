@@ -517,14 +517,15 @@ class Assistant:
 
         Args:
             data: The file's bytes.
-            kind: ``"source"`` or ``"notes"``.
+            kind: ``"source"``, ``"notes"`` or ``"auto"`` (a note when its front matter
+                names a ``group``, else a source document).
             filename: The client's file name, for its extension only.
 
         Returns:
             Where it was stored and the indexing report.
 
         Raises:
-            ConfigError: ``kind`` is neither ``"source"`` nor ``"notes"``.
+            ConfigError: ``kind`` is not ``"auto"``, ``"source"`` or ``"notes"``.
             LoadError: The file cannot be used (the message says why); nothing is written.
         """
         from ctassist.intake import add_document

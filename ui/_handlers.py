@@ -223,7 +223,7 @@ class Handlers:
         Args:
             files: The uploaded files: paths of Gradio's temporary copies, or Gradio's file
                 records (``{"path": ...}``).
-            kind: ``"source"`` or ``"notes"``.
+            kind: ``"auto"`` (detect a note by its front matter), ``"source"`` or ``"notes"``.
             progress: Gradio's progress tracker.
 
         Returns:
@@ -244,7 +244,7 @@ class Handlers:
                     continue
                 if progress is not None:
                     progress((i, len(paths)), desc=f"Adding file {i + 1} of {len(paths)}")
-                results.append(self._add_one(path, kind or "source"))
+                results.append(self._add_one(path, kind or "auto"))
         finally:
             for path in paths:
                 self._discard(path)
@@ -299,7 +299,10 @@ class Handlers:
             )
         title = getattr(added, "title", "")
         shown = f" — “{title}”" if title else ""
-        return UploadResult(name, True, f"stored as {added.doc_id} and indexed{shown}", warned)
+        how = (
+            "recognised as a meeting note by its front matter, " if getattr(added, "detected", False) else ""
+        )
+        return UploadResult(name, True, f"{how}stored as {added.doc_id} and indexed{shown}", warned)
 
     def reindex(self, progress: ProgressFn | None = None) -> tuple[str, str, list[list[Any]]]:
         """Brings the index in step with the corpus folder, reporting progress per file.

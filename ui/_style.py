@@ -135,3 +135,53 @@ watch('value', () => {
   if (body && mark) { body.scrollTop = Math.max(0, mark.offsetTop - 80); }
 });
 """
+
+
+#: The page script for assistive technology, run once in the page's head. Gradio renders the
+#: chat and the passage panel without a live region and labels each chat message with its
+#: raw HTML, and each radio button of a group is its own Tab stop; this observes the page and
+#: (1) makes the chat and the passage panel polite live regions, so a screen reader announces
+#: a new answer or passage; (2) replaces a label that holds markup by the element's own text;
+#: (3) gives the radio buttons of each group one shared name, so the browser's own radio
+#: keyboard model applies: one Tab stop per group, arrow keys to choose.
+A11Y_HEAD = """
+<script>
+(() => {
+  const LIVE = ['ct-chatbot', 'ct-passage'];
+  const tidy = () => {
+    for (const id of LIVE) {
+      const region = document.getElementById(id);
+      if (region && region.getAttribute('aria-live') !== 'polite') {
+        region.setAttribute('aria-live', 'polite');
+        region.setAttribute('aria-relevant', 'additions text');
+      }
+    }
+    for (const element of document.querySelectorAll('[aria-label*="<"]')) {
+      const text = (element.textContent || '').replace(/\\s+/g, ' ').trim();
+      element.setAttribute('aria-label', text.slice(0, 300) || 'message');
+    }
+    document.querySelectorAll('fieldset, .gradio-radio').forEach((group, index) => {
+      const radios = group.querySelectorAll('input[type=radio]');
+      if (radios.length < 2) { return; }
+      const name = group.id ? `ct-radio-${group.id}` : `ct-radio-${index}`;
+      radios.forEach((radio) => { if (radio.name !== name) { radio.name = name; } });
+    });
+  };
+  let queued = false;
+  const schedule = () => {
+    if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; tidy(); }); }
+  };
+  const start = () => {
+    tidy();
+    new MutationObserver(schedule).observe(document.body, {
+      subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label'],
+    });
+  };
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
+  }
+})();
+</script>
+"""

@@ -31,7 +31,16 @@ from ui._serving import (
     is_loopback,
     parse_auth,
 )
-from ui._style import CHAT_PLACEHOLDER, CSS, HEADER_HTML, PASSAGE_JS, SOURCE_BRIDGE_JS, TITLE, theme
+from ui._style import (
+    A11Y_HEAD,
+    CHAT_PLACEHOLDER,
+    CSS,
+    HEADER_HTML,
+    PASSAGE_JS,
+    SOURCE_BRIDGE_JS,
+    TITLE,
+    theme,
+)
 
 #: Shown under the question box; each is answered by the shipped corpus.
 EXAMPLE_QUESTIONS = (
@@ -227,8 +236,12 @@ def build_app(assistant: Any) -> gr.Blocks:
                             elem_id="ct-upload",
                         )
                         kind = gr.Radio(
-                            choices=[("Source document", "source"), ("Meeting note", "notes")],
-                            value="source",
+                            choices=[
+                                ("Detect (a note has front matter naming its group)", "auto"),
+                                ("Source document", "source"),
+                                ("Meeting note", "notes"),
+                            ],
+                            value="auto",
                             label="These files are",
                             elem_id="ct-upload-kind",
                         )
@@ -376,6 +389,7 @@ def start(
         mcp_server=False,
         theme=theme(),
         css=CSS,
+        head=A11Y_HEAD,
     )
     if block:
         try:

@@ -1,7 +1,15 @@
 """Intake: store uploads and meeting notes safely in the corpus and index them at once."""
 
 from ctassist.intake._names import name_warnings, personal_name
-from ctassist.intake._store import AddedDocument, CheckedNote, add_document, add_note, check_note, stored_name
+from ctassist.intake._store import (
+    AddedDocument,
+    CheckedNote,
+    add_document,
+    add_note,
+    check_note,
+    looks_like_note,
+    stored_name,
+)
 
 __all__ = [
     "AddedDocument",
@@ -9,6 +17,7 @@ __all__ = [
     "add_document",
     "add_note",
     "check_note",
+    "looks_like_note",
     "name_warnings",
     "personal_name",
     "stored_name",

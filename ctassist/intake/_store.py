@@ -13,10 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from ctassist.errors import ConfigError, LoadError, NoteFormatError, NoteProblem
+from ctassist.errors import ConfigError, CtassistError, LoadError, NoteFormatError, NoteProblem
 from ctassist.index import IndexReport
 from ctassist.intake._names import name_warnings
-from ctassist.load import SUPPORTED_EXTENSIONS, Kind, LoadedDocument, load_bytes
+from ctassist.load import (
+    SUPPORTED_EXTENSIONS,
+    Kind,
+    LoadedDocument,
+    load_bytes,
+    parse_front_matter,
+    split_front_matter,
+)
 
 if TYPE_CHECKING:
     from ctassist.assistant import Assistant
@@ -45,6 +52,7 @@ class AddedDocument:
         report: The indexing run that followed.
         warnings: For a note, what was stored but looks wrong (an attendee or owner that
             looks like a personal name), each with its line and field.
+        detected: Stored as a meeting note because ``kind="auto"`` found its front matter.
     """
 
     doc_id: str
@@ -53,6 +61,7 @@ class AddedDocument:
     title: str
     report: IndexReport
     warnings: tuple[NoteProblem, ...] = ()
+    detected: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,14 +91,16 @@ def add_document(
     Args:
         assistant: The assistant whose corpus and index receive the document.
         data: The file's bytes.
-        kind: ``"source"`` (stored under ``sources/``) or ``"notes"`` (under ``notes/``).
+        kind: ``"source"`` (stored under ``sources/``), ``"notes"`` (under ``notes/``) or
+            ``"auto"``: a note if it is Markdown whose front matter names a ``group``
+            (see :func:`looks_like_note`), else a source document.
         filename: The client's file name; its lower-cased extension picks the reader.
 
     Returns:
         Where it was stored, its title and the (incremental) indexing report.
 
     Raises:
-        ConfigError: ``kind`` is neither ``"source"`` nor ``"notes"``.
+        ConfigError: ``kind`` is not ``"auto"``, ``"source"`` or ``"notes"``.
         LoadError: The file cannot be used, or is already in the corpus; the message
             names the file and says why. Nothing is written.
         NoteFormatError: A note's front matter is missing a field or has a bad value.
@@ -182,8 +193,11 @@ def stored_name(*, day: dt.date, data: bytes, filename: str | None, extension: s
 
 
 def _add(assistant: Assistant, data: bytes, *, kind: str, filename: str | None, shown: str) -> AddedDocument:
+    detected = kind == "auto"
+    if detected:
+        kind = "notes" if looks_like_note(data, filename) else "source"
     if kind not in _FOLDERS:
-        raise ConfigError(f"kind: must be 'source' or 'notes', got {kind!r}")
+        raise ConfigError(f"kind: must be 'auto', 'source' or 'notes', got {kind!r}")
     doc_kind, folder = _FOLDERS[kind]
     settings = assistant.settings
     extension = _extension(shown, filename, data, doc_kind)
@@ -223,7 +237,36 @@ def _add(assistant: Assistant, data: bytes, *, kind: str, filename: str | None, 
         title=document.title,
         report=report,
         warnings=warnings,
+        detected=detected and doc_kind == "notes",
     )
+
+
+def looks_like_note(data: bytes, filename: str | None) -> bool:
+    """Whether an upload is a meeting note: Markdown whose front matter names a ``group``.
+
+    Every note has one (``corpus/notes/README.md``); a source document's front matter, if it
+    has any, does not. Front matter that is not valid YAML is not taken for a note: it is
+    then read as a source document, whose loader reports the YAML problem with its line.
+
+    Example:
+        >>> looks_like_note(b"---\\ngroup: user\\ndate: 2026-11-12\\n---\\n# Notes\\n", "n.md")
+        True
+    """
+    suffix = PurePosixPath(_basename(filename)).suffix.lower() if filename else ".md"
+    if suffix not in _NOTE_EXTENSIONS:
+        return False
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    raw, _ = split_front_matter(text.replace("\r\n", "\n"))
+    if raw is None:
+        return False
+    try:
+        front = parse_front_matter("upload", raw)
+    except CtassistError:
+        return False
+    return "group" in front
 
 
 def _checked_note(

@@ -28,7 +28,7 @@ from ctassist.load._loader import (
     load_bytes,
     load_document,
 )
-from ctassist.load._notes import parse_note_header
+from ctassist.load._notes import parse_front_matter, parse_note_header, split_front_matter
 
 __all__ = [
     "GROUPS",
@@ -55,5 +55,7 @@ __all__ = [
     "kind_of",
     "load_bytes",
     "load_document",
+    "parse_front_matter",
     "parse_note_header",
+    "split_front_matter",
 ]

@@ -252,8 +252,22 @@ def read_pdf(path: str, data: bytes) -> Extracted:
             f"no extractable text in {len(page_texts)} page(s): a scanned PDF without a text "
             "layer? Run OCR on it first",
         )
-    title = str(metadata_title).strip()
+    title = str(metadata_title).strip() or _first_line_title(parts[0])
     return Extracted(text="\n\n".join(parts), title=title, pages=pages)
+
+
+#: A PDF's first line stands in for a missing metadata title only if it reads like one.
+_TITLE_MAX_CHARS = 120
+
+
+def _first_line_title(first_page: str) -> str:
+    """The first line of a PDF's first page when it looks like a heading: short, with
+    letters, not ending a sentence. PDFs carry no heading markup, and without this an
+    upload would be titled after its stored file name."""
+    line = next((part.strip() for part in first_page.splitlines() if part.strip()), "")
+    if not line or len(line) > _TITLE_MAX_CHARS or not any(ch.isalpha() for ch in line):
+        return ""
+    return "" if line.endswith((".", ",", ";", ":")) else line
 
 
 def _tidy_pdf_text(raw: str) -> str:

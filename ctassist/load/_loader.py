@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -202,6 +203,11 @@ def load_bytes(
         raise LoadError(doc_id, could_not_read(exc)) from exc
 
 
+#: The date and content-hash prefix of an uploaded file's stored name
+#: (``ctassist.intake.stored_name``): not part of a title made from the name.
+_STORED_PREFIX = re.compile(r"\A\d{8}-[0-9a-f]{10}-")
+
+
 def _load(doc_id: str, data: bytes, reader: Reader, extension: str, today: dt.date | None) -> LoadedDocument:
     extracted = reader(doc_id, data)
     kind = kind_of(doc_id)
@@ -221,7 +227,8 @@ def _load(doc_id: str, data: bytes, reader: Reader, extension: str, today: dt.da
     if not text[body_start:].strip():
         raise LoadError(doc_id, "no text to index (the file holds only a header or markup)")
     if not title:
-        title = Path(doc_id).stem.replace("-", " ").replace("_", " ").strip().capitalize()
+        stem = _STORED_PREFIX.sub("", Path(doc_id).stem)
+        title = stem.replace("-", " ").replace("_", " ").strip().capitalize()
     return LoadedDocument(
         doc_id=doc_id,
         title=title,

@@ -182,8 +182,33 @@ def test_unusable_uploads_are_refused_before_writing(
     assert (files(corpus / "sources"), files(corpus / "notes")) == before
 
 
+def test_auto_stores_a_note_under_notes_and_says_it_detected_it(assistant: Assistant) -> None:
+    data = NOTE.replace("meeting 2", "meeting 7").encode()
+    added = add_document(assistant, data, kind="auto", filename="minutes.md")
+    assert added.kind == "notes" and added.detected
+    assert added.doc_id.startswith("notes/2026") and added.report.added == [added.doc_id]
+    hits = assistant.retrieve("further education colleges police feedback", filters={"kind": "notes"})
+    assert added.doc_id in {hit.doc_id for hit in hits}
+
+
+@pytest.mark.parametrize(
+    ("filename", "data"),
+    [
+        ("brief.md", b"# Brief\n\nA source about the Channel panel, revised in 2026 for auto.\n"),
+        # Front matter without a group is a source document's own (a title, say).
+        ("titled.md", b"---\ntitle: Titled brief\n---\n\nA source with its own front matter.\n"),
+        # A note's front matter in a file that is not Markdown is not a note.
+        ("note-like.txt", NOTE.replace("meeting 2", "meeting 8").encode()),
+    ],
+)
+def test_auto_stores_anything_else_as_a_source(assistant: Assistant, filename: str, data: bytes) -> None:
+    added = add_document(assistant, data, kind="auto", filename=filename)
+    assert added.kind == "source" and not added.detected
+    assert added.doc_id.startswith("sources/")
+
+
 def test_unknown_kind(assistant: Assistant) -> None:
-    with pytest.raises(ConfigError, match="kind: must be 'source' or 'notes', got 'minutes'"):
+    with pytest.raises(ConfigError, match="kind: must be 'auto', 'source' or 'notes', got 'minutes'"):
         add_document(assistant, NOTE.encode(), kind="minutes", filename="a.md")
 
 

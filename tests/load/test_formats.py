@@ -324,3 +324,24 @@ def test_decode_refuses_binary_after_a_utf16_mark() -> None:
     with pytest.raises(LoadError) as caught:
         decode_text("a.txt", codecs.BOM_UTF16_LE + "".join(map(chr, range(1, 32))).encode("utf-16-le") * 40)
     assert caught.value.reason == "binary content in a text file (is the extension wrong?)"
+
+
+def test_pdf_without_metadata_title_is_titled_by_its_first_line() -> None:
+    pages = ["Prevent duty monitoring 2026\nThe first paragraph says what the report covers.", "More."]
+    assert read_pdf("sources/upload.pdf", pdf_bytes(pages)).title == "Prevent duty monitoring 2026"
+
+
+@pytest.mark.parametrize(
+    "first_line",
+    [
+        "This opening line is a sentence, not a heading, so it is not taken for the title.",
+        "2026 / 11 / 04",
+    ],
+)
+def test_pdf_first_line_that_is_not_a_heading_is_no_title(first_line: str) -> None:
+    assert read_pdf("sources/upload.pdf", pdf_bytes([f"{first_line}\nBody text."])).title == ""
+
+
+def test_pdf_metadata_title_wins_over_its_first_line() -> None:
+    extracted = read_pdf("a.pdf", pdf_bytes(["Cover line\nBody."], title="Metadata title"))
+    assert extracted.title == "Metadata title"

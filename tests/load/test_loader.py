@@ -109,6 +109,14 @@ def test_title_falls_back_to_the_file_name(make_corpus: Callable[..., Corpus]) -
     assert document.title == "Prevent duty guidance"
 
 
+def test_title_from_a_stored_upload_name_leaves_out_its_date_and_hash(
+    make_corpus: Callable[..., Corpus],
+) -> None:
+    name = "sources/20261203-3f2a9c1b07-prevent-duty-guidance.md"
+    corpus = make_corpus({name: "Some text without headings.\n"})
+    assert load_document(corpus.path(name), corpus.root).title == "Prevent duty guidance"
+
+
 def test_shipped_txt_title_is_its_first_line() -> None:
     document = load_document(SHIPPED_CORPUS / "sources" / "counter-terrorism-inspections.txt", SHIPPED_CORPUS)
     assert document.doc_id == "sources/counter-terrorism-inspections.txt"

@@ -260,6 +260,9 @@ def test_agenda_error_is_shown_clearly(page: Any) -> None:
     assert page.locator("#ct-agenda-docx").is_disabled()
 
 
+DETECT = "Detect (a note has front matter naming its group)"
+
+
 def _upload(page: Any, files: list[dict[str, Any]], kind: str) -> str:
     _open_tab(page, "Corpus")
     page.get_by_label(kind, exact=True).check()
@@ -306,6 +309,27 @@ def test_uploaded_note_is_indexed_and_cited(page: Any, served: Served) -> None:
     where = reply.locator(".ct-src-where").all_inner_texts()
     titles = reply.locator(".ct-src-title").all_inner_texts()
     assert any("Meeting note" in w for w in where) and NOTE_TITLE in titles
+
+
+def test_upload_detects_a_note_by_its_front_matter(page: Any, served: Served) -> None:
+    # The default choice: a note dropped in with a source is stored as a note, and said so.
+    _open_tab(page, "Corpus")
+    assert page.get_by_label(DETECT, exact=True).is_checked()
+    note = NOTE.replace("2026-10-14", "2026-10-21").encode()
+    source = b"# Detected brief\n\nA plain source document uploaded beside a note.\n"
+    result = _upload(
+        page,
+        [
+            {"name": "minutes.md", "mimeType": "text/markdown", "buffer": note},
+            {"name": "brief.md", "mimeType": "text/markdown", "buffer": source},
+        ],
+        DETECT,
+    )
+    as_note, as_source = result.splitlines()
+    assert (
+        "minutes.md" in as_note and "recognised as a meeting note" in as_note and "notes/20261021-" in as_note
+    )
+    assert "brief.md" in as_source and "sources/" in as_source and "recognised" not in as_source
 
 
 def test_upload_with_a_path_in_its_name_is_stored_safely(page: Any, served: Served) -> None:
@@ -454,3 +478,39 @@ def test_sign_in_page_works_behind_the_guard(browser: Any, served: Served) -> No
     finally:
         context.close()
         app.close()
+
+
+def test_answers_and_passages_are_announced_and_labels_hold_no_markup(page: Any) -> None:
+    reply = _ask(page, "What is Channel?")
+    for region in ("#ct-chatbot", "#ct-passage"):
+        assert page.get_attribute(region, "aria-live") == "polite", region
+    labels = page.evaluate(
+        "() => [...document.querySelectorAll('[aria-label]')].map((e) => e.getAttribute('aria-label'))"
+    )
+    assert labels and not [label for label in labels if "<" in label]
+    # The answer's own label, when Gradio gives one, is its text.
+    assert "Channel" in reply.inner_text()
+
+
+def test_the_chat_is_usable_by_keyboard_alone(page: Any) -> None:
+    # Each radio group is one Tab stop; arrow keys choose within it.
+    groups = page.evaluate(
+        """() => [...document.querySelectorAll('#ct-scope input[type=radio]')].map((r) => r.name)"""
+    )
+    assert len(groups) >= 2 and len(set(groups)) == 1 and groups[0]
+    page.focus("#ct-question textarea")
+    page.keyboard.type("What is Channel?")
+    page.keyboard.press("Tab")  # to the Ask button
+    assert page.evaluate("() => document.activeElement.id") == "ct-ask"
+    before = _count_finished(page)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "(n) => document.querySelectorAll('#ct-chatbot .ct-sources').length > n",
+        arg=before,
+        timeout=ANSWER_TIMEOUT,
+    )
+    # A source link is reachable by Tab and opens its passage with Enter.
+    link = page.locator("#ct-chatbot .ct-sources a, #ct-chatbot .ct-sources button").first
+    link.focus()
+    page.keyboard.press("Enter")
+    page.locator("#ct-passage mark").first.wait_for(timeout=ANSWER_TIMEOUT)

@@ -45,6 +45,24 @@ document.addEventListener('click', onClick, true);
 """
 
 CSS = """
+/* Colours as variables: Gradio puts the class "dark" on <body> when the OS asks for a dark
+   theme, and every colour below switches with it (contrast checked in the browser tests). */
+:root {
+  --ct-text: #2b3445; --ct-muted: #4f5e77; --ct-heading: #1d2b4f; --ct-link: #1f5fa8;
+  --ct-border: #d5dbe5; --ct-rule: #e3e8f0; --ct-surface: #fbfcfe; --ct-page: #ffffff;
+  --ct-mark-bg: #ffe58a; --ct-mark-text: #111111; --ct-mark-ring: #e6c05c;
+  --ct-warn-bg: #fff4d6; --ct-warn-text: #6b4900; --ct-warn-ring: #e6c05c;
+  --ct-bad-bg: #fde8e8; --ct-bad-text: #9b1c1c; --ct-bad-ring: #f0a8a8;
+  --ct-good-bg: #e3f4e8; --ct-good-text: #1b6b35; --ct-good-ring: #9fd3ae;
+}
+.dark {
+  --ct-text: #e3e8f1; --ct-muted: #aab6c9; --ct-heading: #dbe6f7; --ct-link: #8fbff5;
+  --ct-border: #3a4559; --ct-rule: #2f3a4c; --ct-surface: #161d2a; --ct-page: #0f141e;
+  --ct-mark-bg: #ffe58a; --ct-mark-text: #111111; --ct-mark-ring: #b8962f;
+  --ct-warn-bg: #3d3014; --ct-warn-text: #ffd98a; --ct-warn-ring: #8a6d1f;
+  --ct-bad-bg: #45191c; --ct-bad-text: #ffb3b3; --ct-bad-ring: #8c3a3a;
+  --ct-good-bg: #143222; --ct-good-text: #9be3b4; --ct-good-ring: #2f7a4a;
+}
 .gradio-container { max-width: 1320px !important; margin: 0 auto !important; }
 footer { display: none !important; }
 
@@ -58,53 +76,72 @@ footer { display: none !important; }
 
 /* chat */
 #ct-chatbot .message-wrap { font-size: 0.98rem; }
-.ct-pending { color: #5b6b85; font-style: italic; }
-a.ct-cite { text-decoration: none !important; font-size: 0.8em; font-weight: 600; color: #1f5fa8 !important;
+.ct-pending { color: var(--ct-muted); font-style: italic; }
+a.ct-cite { text-decoration: none !important; font-size: 0.8em; font-weight: 600; color: var(--ct-link) !important;
   vertical-align: super; margin-left: 1px; }
-.ct-sources { margin-top: 10px; padding-top: 8px; border-top: 1px solid #d5dbe5; }
-.ct-sources-head { font-size: 0.78rem; text-transform: uppercase; letter-spacing: 0.05em; color: #5b6b85;
+.ct-sources { margin-top: 10px; padding-top: 8px; border-top: 1px solid var(--ct-border); }
+.ct-sources-head { font-size: 0.78rem; text-transform: uppercase; letter-spacing: 0.05em; color: var(--ct-muted);
   font-weight: 600; margin-bottom: 4px; }
 ol.ct-src-list { list-style: none !important; padding-left: 0 !important; margin: 0 !important; }
 ol.ct-src-list li { margin: 3px 0 !important; line-height: 1.35; }
-a.ct-src { text-decoration: none !important; color: #1f5fa8 !important; font-weight: 600; cursor: pointer; }
+a.ct-src { text-decoration: none !important; color: var(--ct-link) !important; font-weight: 600; cursor: pointer; }
 a.ct-src:hover .ct-src-title, a.ct-src-active .ct-src-title { text-decoration: underline; }
 .ct-src-n { display: inline-block; min-width: 1.45em; padding: 0 5px; border-radius: 4px; background: #1f5fa8;
   color: #fff; font-size: 0.8em; text-align: center; margin-right: 4px; }
-.ct-src-where { display: block; margin-left: 2.1em; font-size: 0.85em; color: #5b6b85; }
+.ct-src-where { display: block; margin-left: 2.1em; font-size: 0.85em; color: var(--ct-muted); }
 .ct-abstain-label, .ct-error-label { display: inline-block; padding: 2px 10px; border-radius: 999px;
   font-weight: 700; font-size: 0.85rem; }
-.ct-abstain-label { background: #fff4d6; color: #7a5300; border: 1px solid #e6c05c; }
-.ct-error-label { background: #fde8e8; color: #9b1c1c; border: 1px solid #f0a8a8; }
+.ct-abstain-label { background: var(--ct-warn-bg); color: var(--ct-warn-text); border: 1px solid var(--ct-warn-ring); }
+.ct-error-label { background: var(--ct-bad-bg); color: var(--ct-bad-text); border: 1px solid var(--ct-bad-ring); }
 
 /* passage panel */
 .ct-panel-title h3 { margin: 4px 0 6px !important; }
-.ct-passage { border: 1px solid #d5dbe5; border-radius: 10px; background: #fbfcfe; padding: 14px 16px;
-  min-height: 200px; }
-.ct-passage-empty { display: flex; align-items: center; justify-content: center; color: #5b6b85;
+.ct-passage { border: 1px solid var(--ct-border); border-radius: 10px; background: var(--ct-surface);
+  padding: 14px 16px; min-height: 200px; color: var(--ct-text); }
+.ct-passage-empty { display: flex; align-items: center; justify-content: center; color: var(--ct-muted);
   text-align: center; }
-.ct-passage-hint { max-width: 300px; line-height: 1.45; }
+.ct-passage-hint { max-width: 300px; line-height: 1.45; color: var(--ct-muted); }
 .ct-passage-head { display: flex; gap: 8px; align-items: flex-start; margin-bottom: 10px; }
-.ct-passage-title { font-weight: 700; color: #1d2b4f; line-height: 1.3; }
-.ct-passage-where { font-size: 0.85rem; color: #5b6b85; margin-top: 2px; }
-.ct-passage-note { font-size: 0.85rem; color: #7a5300; margin-bottom: 6px; }
-.ct-passage-body { position: relative; border-top: 1px solid #e3e8f0; padding-top: 8px; max-height: 560px; overflow-y: auto; white-space: pre-wrap; line-height: 1.55; font-size: 0.93rem; color: #2b3445; }
-.ct-passage-body mark { background: #ffe58a; color: #111; padding: 1px 2px; border-radius: 3px;
-  box-shadow: 0 0 0 1px #e6c05c; }
+.ct-passage-title { font-weight: 700; color: var(--ct-heading); line-height: 1.3; }
+.ct-passage-where { font-size: 0.85rem; color: var(--ct-muted); margin-top: 2px; }
+.ct-passage-note { font-size: 0.85rem; color: var(--ct-warn-text); margin-bottom: 6px; }
+.ct-passage-body { position: relative; border-top: 1px solid var(--ct-rule); padding-top: 8px; max-height: 560px;
+  overflow-y: auto; white-space: pre-wrap; line-height: 1.55; font-size: 0.93rem; color: var(--ct-text); }
+.ct-passage-body mark { background: var(--ct-mark-bg); color: var(--ct-mark-text); padding: 1px 2px; border-radius: 3px;
+  box-shadow: 0 0 0 1px var(--ct-mark-ring); }
 
 /* forms, tables, messages */
 #ct-documents table, #ct-documents td, #ct-documents th, #ct-documents span { font-family: var(--font) !important; }
+#ct-documents th, #ct-documents th span { word-break: normal !important; overflow-wrap: normal !important;
+  hyphens: none; }
 .ct-badge { display: inline-block; padding: 0 8px; border-radius: 999px; font-size: 0.8rem; font-weight: 700;
   margin-right: 2px; }
-.ct-ok { background: #e3f4e8; color: #1b6b35; border: 1px solid #9fd3ae; }
-.ct-fail { background: #fde8e8; color: #9b1c1c; border: 1px solid #f0a8a8; }
-.ct-passage-heading { font-weight: 700; color: #1d2b4f; }
+.ct-ok { background: var(--ct-good-bg); color: var(--ct-good-text); border: 1px solid var(--ct-good-ring); }
+.ct-fail { background: var(--ct-bad-bg); color: var(--ct-bad-text); border: 1px solid var(--ct-bad-ring); }
+.ct-passage-heading { font-weight: 700; color: var(--ct-heading); }
 #ct-ask-row { align-items: center; }
-.ct-help { color: #5b6b85; font-size: 0.9rem; }
-.ct-error-box { background: #fde8e8; color: #9b1c1c; border: 1px solid #f0a8a8; border-radius: 8px;
-  padding: 10px 14px; font-weight: 600; }
+.ct-help { color: var(--ct-muted); font-size: 0.9rem; }
+.ct-error-box { background: var(--ct-bad-bg); color: var(--ct-bad-text); border: 1px solid var(--ct-bad-ring);
+  border-radius: 8px; padding: 10px 14px; font-weight: 600; }
 .ct-examples button { font-weight: 400 !important; }
-#ct-agenda-preview { border: 1px solid #d5dbe5; border-radius: 10px; padding: 6px 18px; background: #fff;
-  min-height: 360px; }
+#ct-agenda-preview { border: 1px solid var(--ct-border); border-radius: 10px; padding: 6px 18px;
+  background: var(--ct-page); color: var(--ct-text); min-height: 360px; }
+
+/* Phones and narrow windows: columns stack, nothing is wider than the screen, the header
+   shrinks so that it and the question box fit on the first screen. */
+@media (max-width: 700px) {
+  .gradio-container { padding: 0 6px !important; }
+  .gradio-container .column, .gradio-container .row > * { min-width: 0 !important; }
+  .gradio-container .row { flex-wrap: wrap !important; }
+  .ct-header { padding: 10px 14px; border-left-width: 5px; }
+  .ct-header h1 { font-size: 1.15rem; margin: 0; }
+  .ct-header p, .ct-brand { display: none; }
+  #ct-chatbot { height: 38vh !important; min-height: 220px !important; }
+  #ct-ask-row > * { min-width: 0 !important; }
+  .ct-examples { display: none !important; }
+  #ct-documents { overflow-x: auto; }
+  .ct-passage-body { max-height: 60vh; }
+}
 """
 
 
@@ -127,12 +164,16 @@ def theme() -> Any:
 
 
 #: Runs when the passage panel mounts: whenever it shows a new passage, scroll the passage's
-#: text (not the page) so the highlighted quote is in view below its title.
+#: text so the highlighted quote is in view below its title. Where the columns are stacked
+#: (a phone), the panel is below the chat, so the page also scrolls to the panel.
 PASSAGE_JS = """
 watch('value', () => {
   const body = element.querySelector('.ct-passage-body');
   const mark = element.querySelector('mark');
   if (body && mark) { body.scrollTop = Math.max(0, mark.offsetTop - 80); }
+  if (mark && window.matchMedia('(max-width: 700px)').matches) {
+    element.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }
 });
 """
 

@@ -514,3 +514,100 @@ def test_the_chat_is_usable_by_keyboard_alone(page: Any) -> None:
     link.focus()
     page.keyboard.press("Enter")
     page.locator("#ct-passage mark").first.wait_for(timeout=ANSWER_TIMEOUT)
+
+
+#: WCAG 2.1 contrast of an element's text against the first opaque background behind it.
+CONTRAST_JS = """(selector) => {
+  const rgba = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => {
+    const linear = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+  };
+  const background = (element) => {
+    for (let e = element; e; e = e.parentElement) {
+      const color = rgba(getComputedStyle(e).backgroundColor);
+      if (color.length === 3 || (color.length === 4 && color[3] > 0.5)) { return color.slice(0, 3); }
+    }
+    return [255, 255, 255];
+  };
+  return [...document.querySelectorAll(selector)]
+    .filter((e) => e.offsetParent !== null && (e.textContent || '').trim())
+    .map((e) => {
+      const [fore, back] = [luminance(rgba(getComputedStyle(e).color)), luminance(background(e))];
+      const ratio = (Math.max(fore, back) + 0.05) / (Math.min(fore, back) + 0.05);
+      return [selector, (e.textContent || '').trim().slice(0, 40), Math.round(ratio * 100) / 100];
+    });
+}"""
+#: Text the user reads: the answer, its source labels, the passage panel (its placeholder and
+#: its text), the examples, the scope and the header.
+READ_TEXT = (
+    "#ct-chatbot .message-content p",
+    ".ct-src-title",
+    ".ct-src-where",
+    ".ct-passage-hint",
+    ".ct-passage-title",
+    ".ct-passage-where",
+    ".ct-passage-body",
+    ".ct-header p",
+    ".ct-help",
+)
+WCAG_AA = 4.5
+
+
+def _contrast_failures(page: Any) -> list[Any]:
+    rows: list[Any] = []
+    for selector in READ_TEXT:
+        rows.extend(page.evaluate(CONTRAST_JS, selector))
+    return [row for row in rows if row[2] < WCAG_AA]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_both_themes_are_readable(browser: Any, served: Served, scheme: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        page.goto(served.url + "/", wait_until="domcontentloaded")
+        page.wait_for_selector("#ct-question textarea")
+        assert page.evaluate("() => document.body.classList.contains('dark')") == (scheme == "dark")
+        assert _contrast_failures(page) == []  # the empty passage panel's hint included
+        reply = _ask(page, "What is Channel?")
+        reply.locator("a.ct-src").first.click()
+        page.locator("#ct-passage mark").first.wait_for(timeout=ANSWER_TIMEOUT)
+        assert _contrast_failures(page) == []
+        _screenshot(page, f"chat-{scheme}")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_a_phone_sees_header_and_question_and_never_scrolls_sideways(
+    browser: Any, served: Served, width: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(served.url + "/", wait_until="domcontentloaded")
+        page.wait_for_selector("#ct-question textarea")
+        page.wait_for_timeout(500)  # let autofocus and layout settle
+        sideways = "() => document.documentElement.scrollWidth - window.innerWidth"
+        assert page.evaluate(sideways) <= 0
+        in_view = """(selector) => { const r = document.querySelector(selector).getBoundingClientRect();
+            return r.top >= 0 && r.bottom <= window.innerHeight; }"""
+        assert page.evaluate(in_view, ".ct-header h1"), "the header is scrolled off screen"
+        assert page.evaluate(in_view, "#ct-question textarea"), "the question box is off screen"
+        reply = _ask(page, "What is Channel?")
+        reply.locator("a.ct-src").first.tap()
+        page.locator("#ct-passage mark").first.wait_for(timeout=ANSWER_TIMEOUT)
+        page.wait_for_timeout(800)  # the scroll to the passage is smooth
+        assert page.evaluate(sideways) <= 0
+        top = page.evaluate("() => document.querySelector('#ct-passage').getBoundingClientRect().top")
+        assert 0 <= top < 844, f"the passage opened {top:.0f} px from the top of the screen"
+        _screenshot(page, f"phone-{width}-passage")
+        _open_tab(page, "Corpus")
+        header_heights = page.evaluate(
+            "() => [...document.querySelectorAll('#ct-documents th')].map((th) => th.getBoundingClientRect().height)"
+        )
+        assert header_heights and max(header_heights) < 80, header_heights  # no letter-by-letter wrapping
+        assert page.evaluate(sideways) <= 0
+    finally:
+        context.close()

@@ -120,6 +120,13 @@ def parse_source_ref(ref: str | None) -> tuple[int, int] | None:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
+#: A line break inside a paragraph (a file's hard-wrapped line, quoted verbatim): not before
+#: a blank line, a list item or a heading, which are the breaks that carry meaning.
+_WRAPPED = re.compile(
+    r"(?<=\S)[ \t]*\n(?![ \t]*(?:\n|[-*•–·][ \t]|\d{1,3}[.)][ \t]|#{1,6}[ \t]))[ \t]*(?=\S)"
+)
+
+
 def render_answer_text(text: str, turn_index: int | None = None, numbers: Iterable[int] = ()) -> str:
     """An answer's text as Markdown, its ``[n]`` markers turned into links to the sources.
 
@@ -134,7 +141,7 @@ def render_answer_text(text: str, turn_index: int | None = None, numbers: Iterab
     """
     escaped = "\n".join(
         f"- {markdown_literal(line[2:])}" if line.startswith("- ") else markdown_literal(line)
-        for line in text.split("\n")
+        for line in _WRAPPED.sub(" ", text).split("\n")
     )
     known = set(numbers)
     if turn_index is None or not known:
@@ -167,10 +174,13 @@ def render_sources(turn_index: int, citations: Sequence[Citation], heading: str 
     if not citations:
         return ""
     items = []
-    for c in citations:
+    labels = [(c.title, format_where(c)) for c in citations]
+    for c, label in zip(citations, labels, strict=True):
         where = format_where(c)
         kind = KIND_LABELS.get(c.kind, c.kind)
-        detail = " · ".join(x for x in (where, kind) if x)
+        # Two sources of one section read alike: their opening words tell them apart.
+        opening = f"“{_opening_words(c.quote)}”" if labels.count(label) > 1 else ""
+        detail = " · ".join(x for x in (where, opening, kind) if x)
         items.append(
             f'<li><a class="ct-src" href="#{source_ref(turn_index, c.n)}" title="Show the quoted passage">'
             f'<span class="ct-src-n">{c.n}</span> <span class="ct-src-title">{escape_html(c.title)}</span></a>'
@@ -180,6 +190,15 @@ def render_sources(turn_index: int, citations: Sequence[Citation], heading: str 
         f'<div class="ct-sources"><div class="ct-sources-head">{escape_html(heading)}</div>'
         f'<ol class="ct-src-list">{"".join(items)}</ol></div>'
     )
+
+
+#: Words of a quote shown to tell apart sources with the same title and section.
+_OPENING_WORDS = 8
+
+
+def _opening_words(quote: str) -> str:
+    words = quote.split()
+    return " ".join(words[:_OPENING_WORDS]) + (" …" if len(words) > _OPENING_WORDS else "")
 
 
 ABSTAIN_LABEL = "Not covered by the corpus"
@@ -261,12 +280,14 @@ def _snap_end(text: str, position: int) -> int:
     return space if space > 0 else position
 
 
-_HEADING_LINE = re.compile(r"(?m)^(#{1,6} [^\n]*)$")
+_HEADING_LINE = re.compile(r"(?m)^#{1,6}[ \t]+([^\n]*?)[ \t#]*$")
 
 
 def _context_html(text: str) -> str:
-    """Escaped surrounding text; Markdown heading lines are set in bold to help reading."""
-    return _HEADING_LINE.sub(r'<span class="ct-passage-heading">\1</span>', escape_html(text))
+    """Escaped surrounding text as it reads: a Markdown heading line is set in bold without
+    its ``#`` marks, and a hard-wrapped line joins its paragraph."""
+    joined = _WRAPPED.sub(" ", text)
+    return _HEADING_LINE.sub(r'<span class="ct-passage-heading">\1</span>', escape_html(joined))
 
 
 def render_passage(
@@ -311,7 +332,7 @@ def render_passage(
     tail = " …" if after_at < len(document_text) else ""
     body = (
         '<div class="ct-passage-body">'
-        f"{lead}{_context_html(before)}<mark>{escape_html(document_text[start:end])}</mark>"
+        f"{lead}{_context_html(before)}<mark>{escape_html(_WRAPPED.sub(' ', document_text[start:end]))}</mark>"
         f"{_context_html(after)}{tail}</div>"
     )
     return f'<div class="ct-passage">{head}{body}</div>'

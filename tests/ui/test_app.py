@@ -96,6 +96,30 @@ def test_sources_list_numbers_titles_and_sections_escaped() -> None:
     assert render_sources(0, []) == ""
 
 
+def test_sources_of_one_section_are_told_apart_by_their_opening_words() -> None:
+    other = "Panels meet monthly and review every case they support with the police."
+    html = render_sources(1, [_citation(1), _citation(2, quote=other)])
+    assert "“Only the police can refer a person to …”" in html
+    assert "“Panels meet monthly and review every case they …”" in html
+    alone = render_sources(1, [_citation(1), _citation(2, section="Support")])
+    assert "“" not in alone  # different sections already tell them apart
+
+
+def test_hard_wrapped_lines_of_an_answer_join_but_list_items_stay() -> None:
+    rendered = render_answer_text("The group agreed\nto meet in March. [1]\n- first item\n- second item")
+    assert rendered.startswith("The group agreed to meet in March.")
+    assert "\n- first item\n- second item" in rendered
+
+
+def test_passage_shows_headings_without_marks_and_joins_wrapped_lines() -> None:
+    doc = "# Title\n\n## Referral ##\n\nPanels meet\nmonthly.\n\n" + QUOTE + "\n- an item\n"
+    start = doc.index(QUOTE)
+    html = render_passage(doc, _citation(start=start, end=start + len(QUOTE)))
+    assert '<span class="ct-passage-heading">Referral</span>' in html and "##" not in html
+    assert "Panels meet monthly." in html
+    assert "</mark>\n- an item" in html
+
+
 def test_source_refs_round_trip_and_reject_garbage() -> None:
     assert parse_source_ref("#ct-src-3-12") == (3, 12)
     assert parse_source_ref("ct-src-0-1") == (0, 1)

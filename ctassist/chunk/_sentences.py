@@ -3,73 +3,23 @@
 from __future__ import annotations
 
 import re
+import tomllib
+from importlib import resources
 
-# Words that end in a full stop without ending a sentence.
-_ABBREVIATIONS = frozenset(
-    [
-        "e.g",
-        "i.e",
-        "etc",
-        "al",
-        "cf",
-        "vs",
-        "v",
-        "no",
-        "nos",
-        "s",
-        "ss",
-        "sch",
-        "para",
-        "paras",
-        "art",
-        "arts",
-        "ch",
-        "chap",
-        "fig",
-        "figs",
-        "p",
-        "pp",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "st",
-        "sgt",
-        "insp",
-        "supt",
-        "ch.insp",
-        "det",
-        "pc",
-        "dc",
-        "lt",
-        "col",
-        "gen",
-        "capt",
-        "rev",
-        "hon",
-        "rt",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "approx",
-        "c",
-        "ca",
-        "est",
-        "inc",
-        "ltd",
-        "co",
-    ]
-)
+
+def _load_abbreviations() -> frozenset[str]:
+    """Words that end in a full stop without ending a sentence (``data/sentences.toml``)."""
+    text = resources.files("ctassist.chunk").joinpath("data/sentences.toml").read_text("utf-8")
+    return frozenset(word for language in tomllib.loads(text).values() for word in language["abbreviations"])
+
+
+_ABBREVIATIONS = _load_abbreviations()
+
+#: A line of a block that reads as a title (a PDF's headings carry no markup): at most this
+#: many words, no closing punctuation, and clearly shorter than the line after it, which
+#: starts a sentence. It is a unit of its own, so it is never glued to the sentence after it.
+_TITLE_MAX_WORDS = 10
+_TITLE_MAX_SHARE = 0.6
 #: A stretch longer than this without a sentence end (a table flattened into one line, a
 #: minified file) is cut at white space, or anywhere if it has none: no sentence, and so no
 #: chunk, holds more text than a passage can usefully show or the encoder can read.
@@ -145,12 +95,28 @@ def _units(text: str, start: int, end: int) -> list[tuple[int, int]]:
             marker = _LIST_ITEM.match(line)
             units.append((cursor + (marker.end() if marker else 0), line_end))
             current = None
+        elif line.strip() and current is None and _reads_as_title(line, text, line_end, end):
+            units.append((cursor, line_end))
         elif line.strip():
             current = (current[0], line_end) if current else (cursor, line_end)
         cursor = line_end + 1
     if current:
         units.append(current)
     return units
+
+
+def _reads_as_title(line: str, text: str, line_end: int, end: int) -> bool:
+    """Whether a line that starts a paragraph is a title over the next line (see
+    :data:`_TITLE_MAX_WORDS`)."""
+    stripped = line.strip()
+    if len(stripped.split()) > _TITLE_MAX_WORDS or stripped[-1] in ".,;:!?-–" or not stripped[0].isupper():
+        return False
+    after = line_end + 1
+    if after >= end:
+        return False
+    newline = text.find("\n", after, end)
+    following = text[after : end if newline == -1 else newline].strip()
+    return bool(following) and following[0].isupper() and len(stripped) <= _TITLE_MAX_SHARE * len(following)
 
 
 def _split_unit(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -149,3 +149,32 @@ def test_a_long_line_of_initials_is_split_in_linear_time() -> None:
     spans = sentence_spans(text)
     assert time.perf_counter() - started < 2
     assert max(b - a for a, b in spans) <= MAX_SENTENCE_CHARS
+
+
+def test_a_title_line_over_a_paragraph_is_not_glued_to_its_first_sentence() -> None:
+    # A PDF's headings carry no markup: a short line over a longer one that starts a sentence.
+    text = (
+        "Channel panels\n"
+        "Every local authority must ensure that a Channel panel exists in its area.\n"
+        "It is chaired by the local authority."
+    )
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "Channel panels",
+        "Every local authority must ensure that a Channel panel exists in its area.",
+        "It is chaired by the local authority.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Wrapped prose: the first line is as long as the next.
+        "The police make most Prevent referrals in England and\nWales, and schools make the next most.",
+        # A short first line that ends a clause is prose too.
+        "In 2023,\nThe Home Office published new guidance on Prevent referrals for schools.",
+        # The next line does not start a sentence.
+        "Channel panels\nare chaired by the local authority in every area of England and Wales.",
+    ],
+)
+def test_wrapped_prose_stays_one_sentence(text: str) -> None:
+    assert [text[a:b] for a, b in sentence_spans(text)] == [text]

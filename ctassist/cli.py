@@ -318,12 +318,13 @@ def _progress_bar(*, enabled: bool) -> tuple[Callable[[int, int, str], None] | N
 
     bar: list[Any] = []
 
-    def update(done: int, total: int, doc_id: str) -> None:
+    def update(done: int, total: int, what: str) -> None:
         if not bar:
             # Only long runs get a bar; short ones just print the summary.
             bar.append(tqdm(total=total, unit="file", file=sys.stderr, disable=total < 20, leave=False))
-        bar[0].set_postfix_str(doc_id[-40:], refresh=False)
+        bar[0].set_postfix_str(what[-60:], refresh=False)
         bar[0].update(done - bar[0].n)
+        bar[0].refresh()  # a message without a finished file shows too ("embedding …")
 
     return update, lambda: bar[0].close() if bar else None
 

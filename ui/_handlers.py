@@ -311,9 +311,9 @@ class Handlers:
             ``(report, corpus summary, table rows)``.
         """
 
-        def step(done: int, total: int, doc_id: str) -> None:
+        def step(done: int, total: int, what: str) -> None:
             if progress is not None:
-                progress((done, max(total, 1)), desc=f"Indexed {doc_id}")
+                progress((done, max(total, 1)), desc=what[:1].upper() + what[1:], unit="files")
 
         try:
             if progress is not None:

@@ -31,6 +31,11 @@ from ctassist.load import (
     load_document,
 )
 
+#: ``progress(done, total, what)``: ``done`` of the run's ``total`` files are finished (in the
+#: index, unchanged or skipped), and ``what`` says what just happened ("indexed sources/a.md:
+#: 12 passages", "skipped sources/tool.exe: unsupported file type .exe", "unchanged …",
+#: "embedding 1,024 passages of 40 files"). A file counts only once its passages are in the
+#: index, so ``done == total`` only at the end of the run.
 ProgressCallback = Callable[[int, int, str], None]
 
 #: Encoder batches per group of files written to the index.
@@ -129,7 +134,8 @@ class Indexer:
         Args:
             rebuild: Embed every file again into a new collection, which replaces the
                 current one when the run ends; readers use the current one until then.
-            progress: Called as ``progress(done, total, doc_id)`` after each file.
+            progress: Told after each file is finished, and before each group of files
+                is embedded (see :data:`ProgressCallback`).
             on_wait: Told when this run waits for another writer; a warning is logged
                 when omitted.
 
@@ -147,24 +153,30 @@ class Indexer:
         with self.store.writing(rebuild=rebuild, on_wait=on_wait) as store:
             records, ids_by_version = store.file_records()
             paths = list(discover_files(corpus))
+            tell = _Progress(progress, len(paths))
             seen: set[str] = set()
             batch: list[_Pending] = []
-            for done, path in enumerate(paths, start=1):
+            for path in paths:
                 doc_id = document_id(path, corpus)
                 seen.add(doc_id)
+                skipped_before = len(report.skipped)
                 pending = self._plan(store, path, doc_id, records.get(doc_id), ids_by_version, report)
-                if pending is not None:
-                    batch.append(pending)
-                    # Files are encoded in groups of WRITE_GROUP batches: the encoder sorts a
-                    # group by length, and the larger the group, the less padding (with
-                    # 4 batches a group, indexing ran at 0.87 x the raw encoder; with 16,
-                    # 0.91 x). A kill loses at most one group's work.
-                    if sum(len(p.chunks) for p in batch) >= self.settings.embedding_batch_size * WRITE_GROUP:
-                        self._write(store, batch, report)
-                        batch = []
-                if progress:
-                    progress(done, len(paths), display_id(doc_id))
-            self._write(store, batch, report)
+                if pending is None:
+                    if len(report.skipped) > skipped_before:
+                        skipped = report.skipped[-1]
+                        tell.finished(f"skipped {skipped.path}: {skipped.reason}")
+                    else:
+                        tell.finished(f"unchanged {display_id(doc_id)}")
+                    continue
+                batch.append(pending)
+                # Files are encoded in groups of WRITE_GROUP batches: the encoder sorts a
+                # group by length, and the larger the group, the less padding (with
+                # 4 batches a group, indexing ran at 0.87 x the raw encoder; with 16,
+                # 0.91 x). A kill loses at most one group's work.
+                if sum(len(p.chunks) for p in batch) >= self.settings.embedding_batch_size * WRITE_GROUP:
+                    self._write(store, batch, report, tell)
+                    batch = []
+            self._write(store, batch, report, tell)
             for doc_id in sorted(set(records) - seen):
                 store.delete(_all_ids(doc_id, records[doc_id], ids_by_version))
                 report.removed.append(doc_id)
@@ -220,10 +232,12 @@ class Indexer:
             outcome = report.updated if record.healthy else report.repaired
         return _Pending(document, chunks, stale, outcome)
 
-    def _write(self, store: ChunkStore, batch: list[_Pending], report: IndexReport) -> None:
+    def _write(self, store: ChunkStore, batch: list[_Pending], report: IndexReport, tell: _Progress) -> None:
         if not batch:
             return
         texts = [embedding_text(p.document, c) for p in batch for c in p.chunks]
+        files = "file" if len(batch) == 1 else "files"
+        tell.note(f"embedding {len(texts):,} passages of {len(batch)} {files}")
         vectors: Any = self.encoder.encode(texts) if texts else []
         offset = 0
         indexed_at = now_iso()
@@ -243,6 +257,28 @@ class Indexer:
             offset += count
             report.chunks_embedded += count
             pending.outcome.append(document.doc_id)
+            tell.finished(
+                f"indexed {display_id(document.doc_id)}: {count} passage{'' if count == 1 else 's'}"
+            )
+
+
+class _Progress:
+    """Counts a run's finished files for the caller's progress callback, if any."""
+
+    def __init__(self, callback: ProgressCallback | None, total: int) -> None:
+        self._callback = callback
+        self._total = total
+        self._done = 0
+
+    def finished(self, what: str) -> None:
+        """One more file is finished."""
+        self._done += 1
+        self.note(what)
+
+    def note(self, what: str) -> None:
+        """Something is under way; no file is finished by it."""
+        if self._callback is not None:
+            self._callback(self._done, self._total, what)
 
 
 def embedding_text(document: LoadedDocument, chunk: Chunk) -> str:

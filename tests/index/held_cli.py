@@ -20,8 +20,11 @@ def main() -> int:
     pause_after, arguments = int(sys.argv[1]), sys.argv[2:]
 
     def held_progress(*, enabled: bool) -> tuple[Callable[[int, int, str], None], Callable[[], None]]:
-        def progress(done: int, total: int, doc_id: str) -> None:
-            if done == pause_after:
+        paused: list[bool] = []
+
+        def progress(done: int, total: int, what: str) -> None:
+            if done == pause_after and not paused:  # once: a count can be told more than once
+                paused.append(True)
                 print("paused", flush=True)
                 sys.stdin.readline()
 

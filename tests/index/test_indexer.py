@@ -255,12 +255,37 @@ def test_changed_settings_are_picked_up_by_rebuild(
     assert_index_matches_corpus(smaller.store, smaller.settings)
 
 
-def test_progress_is_reported_per_file(make_corpus: MakeCorpus, make_indexer: MakeIndexer) -> None:
-    corpus = make_corpus(_small_corpus())
-    calls: list[tuple[int, int, str]] = []
-    make_indexer(corpus.root).run(progress=lambda done, total, doc_id: calls.append((done, total, doc_id)))
-    assert [c[:2] for c in calls] == [(n, 6) for n in range(1, 7)]
-    assert sorted(c[2] for c in calls) == SMALL_IDS
+def test_progress_counts_a_file_only_once_it_is_in_the_index(
+    make_corpus: MakeCorpus, make_indexer: MakeIndexer
+) -> None:
+    corpus = make_corpus({**_small_corpus(), "sources/tool.exe": "MZ"})
+    indexer = make_indexer(corpus.root)
+    calls: list[tuple[int, int, str, int]] = []
+
+    def record(done: int, total: int, what: str) -> None:
+        calls.append((done, total, what, indexer.store.count()))
+
+    indexer.run(progress=record)
+    assert {c[1] for c in calls} == {7}
+    assert [c[0] for c in calls] == sorted(c[0] for c in calls) and calls[-1][0] == 7
+    finished = [c for c in calls if not c[2].startswith("embedding ")]
+    assert [c[0] for c in finished] == list(range(1, 8))  # one step a file, never 100 % early
+    skipped = [c[2] for c in finished if c[2].startswith("skipped ")]
+    assert len(skipped) == 1 and skipped[0].startswith("skipped sources/tool.exe: unsupported file type .exe")
+    indexed = sorted(
+        c[2].split(":")[0].removeprefix("indexed ") for c in finished if c[2].startswith("indexed ")
+    )
+    assert indexed == SMALL_IDS
+    # "Indexed" is told only when the file's passages are in the index.
+    embedding = [c for c in calls if c[2].startswith("embedding ")]
+    assert embedding and all(c[3] == 0 for c in embedding)
+    assert all(c[3] > 0 for c in calls if c[2].startswith("indexed "))
+
+    again: list[str] = []
+    indexer.run(progress=lambda done, total, what: again.append(what))
+    assert sorted(w for w in again if w.startswith("unchanged ")) == [f"unchanged {d}" for d in SMALL_IDS]
+    others = [w for w in again if not w.startswith("unchanged ")]
+    assert len(others) == 1 and others[0].startswith("skipped sources/tool.exe: ")
 
 
 # --- bad input ----------------------------------------------------------------------------
@@ -402,7 +427,7 @@ def test_files_that_break_a_reader_are_skipped_and_the_rest_is_indexed(
     os.mkfifo(corpus.path("sources/pipe.md"))
     corpus.path("sources/same.md").symlink_to(corpus.path("sources/channel.md"))
     calls: list[str] = []
-    report = make_indexer(corpus.root).run(progress=lambda done, total, doc_id: calls.append(doc_id))
+    report = make_indexer(corpus.root).run(progress=lambda done, total, what: calls.append(what))
     assert sorted(report.added) == SMALL_IDS
     reasons = {s.path: s.reason for s in report.skipped}
     assert sorted(reasons) == [
@@ -427,7 +452,7 @@ def test_files_that_break_a_reader_are_skipped_and_the_rest_is_indexed(
     # Every id that reaches a progress bar or a report can be printed as it is.
     report.summary().encode("utf-8")
     json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8")
-    assert "sources/caf\\xe9.md" in calls
+    assert any(call.startswith("skipped sources/caf\\xe9.md: ") for call in calls)
     "".join(calls).encode("utf-8")
 
 

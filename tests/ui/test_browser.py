@@ -380,7 +380,7 @@ def test_reindex_shows_progress_and_does_not_break_a_chat(page: Any, served: Ser
             timeout=ANSWER_TIMEOUT,
         )
         progress = page.evaluate("() => window.__ctProgress")
-        assert any("Indexed" in text for text in progress), progress[:5]
+        assert any("Indexed sources/generated-" in text for text in progress), progress[:5]
         text = page.locator("#ct-reindex-result").inner_text()
         assert "40 added" in text and "1 skipped" in text and "sources/broken.pdf" in text
         count = len(served.assistant.documents())

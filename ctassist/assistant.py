@@ -41,7 +41,7 @@ from ctassist.retrieve import (
 
 if TYPE_CHECKING:
     from ctassist.agenda import Agenda
-    from ctassist.intake import AddedDocument
+    from ctassist.intake import AddedDocument, RemovedDocument
 
 FilterArg = Filters | Mapping[str, Any] | None
 _T = TypeVar("_T")
@@ -531,6 +531,22 @@ class Assistant:
         from ctassist.intake import add_document
 
         return add_document(self, data, kind=kind, filename=filename)
+
+    def remove_document(self, doc_id: str) -> RemovedDocument:
+        """Takes a document out of the corpus (moved to ``<index>/deleted/``) and the index.
+
+        Args:
+            doc_id: The document's id, as :meth:`documents` lists it.
+
+        Returns:
+            Where the file was kept and the indexing report.
+
+        Raises:
+            LoadError: No such document; the message lists close ids.
+        """
+        from ctassist.intake import remove_document
+
+        return remove_document(self, doc_id)
 
     def add_note(self, path: str | Path) -> AddedDocument:
         """Validates a meeting note's front matter, stores it under ``corpus/notes/`` and

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -29,6 +30,7 @@ from ui._render import (
     error_markdown,
     parse_source_ref,
     render_answer_text,
+    render_document,
     render_index_report,
     render_messages,
     render_passage,
@@ -210,6 +212,69 @@ class Handlers:
             log.exception("listing documents failed")
             return error_markdown(UNEXPECTED), []
         return corpus_summary(records), document_rows(records)
+
+    def document_choices(self) -> list[tuple[str, str]]:
+        """``(label, doc_id)`` of each indexed document, for the Corpus tab's chooser."""
+        try:
+            records = self.assistant.documents()
+        except Exception:  # the table above already says why the index cannot be read
+            log.exception("listing documents failed")
+            return []
+        return [(f"{r.title} · {r.doc_id}", r.doc_id) for r in records]
+
+    def view_document(self, doc_id: str | None) -> str:
+        """The document's text, escaped, in a reading panel (or why it cannot be shown)."""
+        if not doc_id:
+            return render_passage_error("Choose a document first (or select its row in the table).")
+        try:
+            document = self.assistant.document(doc_id)
+        except LoadError as exc:
+            return render_passage_error(f"{exc.path}: {exc.reason}")
+        except Exception:
+            log.exception("showing %s failed", doc_id)
+            return render_passage_error(UNEXPECTED)
+        return render_document(document.title, doc_id, document.text[document.body_start :])
+
+    def download_document(self, doc_id: str | None) -> str | None:
+        """A copy of the document's file for the browser to download (``None`` if none).
+
+        The copy sits in this app's own output folder under the file's stored name, which
+        ctassist generated or the corpus's owner chose; Gradio serves only files there.
+        """
+        if not doc_id:
+            return None
+        corpus = self.assistant.settings.corpus_dir.resolve()
+        path = (corpus / doc_id).resolve()
+        if not path.is_relative_to(corpus) or not path.is_file():
+            return None
+        folder = Path(tempfile.mkdtemp(prefix="document-", dir=self.output_dir))
+        copy = folder / path.name
+        shutil.copyfile(path, copy)
+        return str(copy)
+
+    def delete_document(self, doc_id: str | None) -> tuple[str, str, list[list[Any]]]:
+        """Takes a confirmed document out of the corpus and the index.
+
+        Returns:
+            ``(result message, corpus summary, table rows)``.
+        """
+        if not doc_id:
+            return error_markdown("Choose a document to delete."), *self.corpus_view()
+        try:
+            removed = self.assistant.remove_document(doc_id)
+        except LoadError as exc:
+            text = error_markdown(f"Not deleted: {exc.path}: {exc.reason}")
+        except CtassistError as exc:
+            text = error_markdown(f"Not deleted: {exc}")
+        except Exception:
+            log.exception("deleting %s failed", doc_id)
+            text = error_markdown(UNEXPECTED)
+        else:
+            text = (
+                f"Deleted **{markdown_literal(doc_id)}**: its passages have left the index. The file "
+                f"is kept as {markdown_literal(str(removed.kept))} in case it is wanted back."
+            )
+        return (text, *self.corpus_view())
 
     def upload(
         self, files: Sequence[Any] | None, kind: str | None, progress: ProgressFn | None = None

@@ -338,6 +338,16 @@ def render_passage(
     return f'<div class="ct-passage">{head}{body}</div>'
 
 
+def render_document(title: str, doc_id: str, text: str) -> str:
+    """A whole document in the reading panel: its title, its id and its text, escaped, with
+    headings set in bold and hard-wrapped lines joined."""
+    head = (
+        f'<div class="ct-passage-head"><div><div class="ct-passage-title">{escape_html(title)}</div>'
+        f'<div class="ct-passage-where">{escape_html(doc_id)}</div></div></div>'
+    )
+    return f'<div class="ct-passage">{head}<div class="ct-passage-body">{_context_html(text.strip())}</div></div>'
+
+
 def render_passage_error(message: str) -> str:
     """The passage panel when a source cannot be shown."""
     return f'<div class="ct-passage"><div class="ct-error-box">{escape_html(message)}</div></div>'

@@ -19,8 +19,9 @@ from typing import Any
 
 import gradio as gr
 
+from ctassist._safety import markdown_literal
 from ui._handlers import UPLOAD_TYPES, Handlers
-from ui._render import PASSAGE_PLACEHOLDER, SCOPES, ChatState
+from ui._render import PASSAGE_PLACEHOLDER, SCOPES, ChatState, error_markdown
 from ui._serving import (
     AUTH_ENV,
     Credentials,
@@ -217,6 +218,30 @@ def build_app(assistant: Any) -> gr.Blocks:
                     elem_id="ct-documents",
                     column_widths=["34%", "12%", "7%", "10%", "8%", "14%", "15%"],
                 )
+                with gr.Row(equal_height=True, elem_id="ct-doc-row"):
+                    chosen = gr.Dropdown(
+                        choices=[],
+                        value=None,
+                        label="Document (or select its row above)",
+                        scale=4,
+                        min_width=200,
+                        elem_id="ct-doc-choice",
+                    )
+                    view = gr.Button("View", scale=1, min_width=80, elem_id="ct-doc-view")
+                    download = gr.DownloadButton(
+                        "Download", scale=1, min_width=100, interactive=False, elem_id="ct-doc-download"
+                    )
+                    delete = gr.Button(
+                        "Delete…", variant="stop", scale=1, min_width=90, elem_id="ct-doc-delete"
+                    )
+                with gr.Row(visible=False, equal_height=True, elem_id="ct-doc-confirm") as confirm_row:
+                    confirm_text = gr.Markdown(elem_id="ct-doc-confirm-text")
+                    confirm = gr.Button(
+                        "Delete it", variant="stop", min_width=90, elem_id="ct-doc-confirm-delete"
+                    )
+                    cancel = gr.Button("Keep it", min_width=90, elem_id="ct-doc-cancel")
+                doc_result = gr.Markdown(elem_id="ct-doc-result")
+                viewer = gr.HTML("", elem_id="ct-doc-viewer")
                 with gr.Row(equal_height=False):
                     with gr.Column():
                         gr.Markdown("### Add documents")
@@ -296,6 +321,11 @@ def build_app(assistant: Any) -> gr.Blocks:
         )
 
         # --- corpus ---
+        def refresh_choices(current: str | None = None) -> Any:
+            choices = handlers.document_choices()
+            keep = current if current in {doc_id for _, doc_id in choices} else None
+            return gr.Dropdown(choices=choices, value=keep)
+
         def add_files(
             files: list[str] | None, kind: str | None, progress: Any = _PROGRESS
         ) -> tuple[Any, ...]:
@@ -316,7 +346,7 @@ def build_app(assistant: Any) -> gr.Blocks:
             # temporary copy; Gradio's own check would refuse the whole upload unnamed and
             # leave the copies. Gradio still checks that the paths are its uploads.
             preprocess=False,
-        )
+        ).then(refresh_choices, chosen, chosen, api_visibility="private")
         reindex.click(
             run_index,
             None,
@@ -324,8 +354,47 @@ def build_app(assistant: Any) -> gr.Blocks:
             api_name="reindex",
             concurrency_limit=1,
             concurrency_id="corpus-write",
-        )
+        ).then(refresh_choices, chosen, chosen, api_visibility="private")
         app.load(handlers.corpus_view, None, [summary, table], api_visibility="private")
+
+        # --- one document: view, download, delete (confirmed) ---
+        def pick_row(event: gr.SelectData) -> Any:
+            row = event.row_value or []
+            return gr.Dropdown(value=str(row[-1])) if row else gr.Dropdown()
+
+        def offer_download(doc_id: str | None) -> Any:
+            path = handlers.download_document(doc_id)
+            return gr.DownloadButton(value=path, interactive=path is not None)
+
+        def ask_to_confirm(doc_id: str | None) -> tuple[Any, str, str]:
+            if not doc_id:
+                return gr.Row(visible=False), "", error_markdown("Choose a document to delete.")
+            question = (
+                f"Delete **{markdown_literal(doc_id)}**? Its passages leave the index; the file is "
+                "moved to the index folder's `deleted/`, from where it can be restored."
+            )
+            return gr.Row(visible=True), question, ""
+
+        def delete_confirmed(doc_id: str | None) -> tuple[Any, ...]:
+            text, summary_text, rows = handlers.delete_document(doc_id)
+            return text, summary_text, rows, gr.Row(visible=False), refresh_choices(), ""
+
+        app.load(refresh_choices, None, chosen, api_visibility="private")
+        table.select(pick_row, None, chosen, api_visibility="private")
+        chosen.change(offer_download, chosen, download, api_visibility="private")
+        view.click(handlers.view_document, chosen, viewer, api_name="view_document")
+        delete.click(
+            ask_to_confirm, chosen, [confirm_row, confirm_text, doc_result], api_visibility="private"
+        )
+        cancel.click(lambda: gr.Row(visible=False), None, confirm_row, api_visibility="private")
+        confirm.click(
+            delete_confirmed,
+            chosen,
+            [doc_result, summary, table, confirm_row, chosen, viewer],
+            api_name="delete_document",
+            concurrency_limit=1,
+            concurrency_id="corpus-write",
+        )
     blocks: gr.Blocks = app
     return blocks
 

@@ -4,21 +4,25 @@ from ctassist.intake._names import name_warnings, personal_name
 from ctassist.intake._store import (
     AddedDocument,
     CheckedNote,
+    RemovedDocument,
     add_document,
     add_note,
     check_note,
     looks_like_note,
+    remove_document,
     stored_name,
 )
 
 __all__ = [
     "AddedDocument",
     "CheckedNote",
+    "RemovedDocument",
     "add_document",
     "add_note",
     "check_note",
     "looks_like_note",
     "name_warnings",
     "personal_name",
+    "remove_document",
     "stored_name",
 ]

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import difflib
 import hashlib
 import os
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -20,6 +22,8 @@ from ctassist.load import (
     SUPPORTED_EXTENSIONS,
     Kind,
     LoadedDocument,
+    discover_files,
+    document_id,
     load_bytes,
     parse_front_matter,
     split_front_matter,
@@ -428,3 +432,58 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(descriptor)
+
+
+@dataclass(frozen=True)
+class RemovedDocument:
+    """A document taken out of the corpus by :func:`remove_document`.
+
+    Attributes:
+        doc_id: The id it had.
+        kept: Where the file was moved to (under the index folder's ``deleted/``), so a
+            deletion by mistake can be undone by moving it back.
+        report: The indexing run that followed.
+    """
+
+    doc_id: str
+    kept: Path
+    report: IndexReport
+
+
+def remove_document(assistant: Assistant, doc_id: str) -> RemovedDocument:
+    """Takes a document out of the corpus and the index.
+
+    The file is moved, not deleted, to ``<index folder>/deleted/<time>-<name>``; the index is
+    then brought in step, which drops its passages.
+
+    Args:
+        assistant: The assistant whose corpus and index lose the document.
+        doc_id: The document's id (``sources/...`` or ``notes/...``), as listed by
+            ``documents()``.
+
+    Returns:
+        The id, where the file was kept and the indexing report.
+
+    Raises:
+        LoadError: ``doc_id`` names no file of the corpus; the message lists close ids.
+
+    Example:
+        >>> remove_document(assistant, "sources/old-brief.md").kept.name
+        '20261203T101500123456Z-old-brief.md'
+    """
+    settings = assistant.settings
+    corpus = settings.corpus_dir.resolve()
+    known = {document_id(path, corpus): path for path in discover_files(corpus)}
+    path = known.get(doc_id)
+    if path is None:
+        close = difflib.get_close_matches(doc_id, list(known), n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise LoadError(doc_id, f"no such document in the corpus{hint}")
+    bin_folder = settings.index_dir / "deleted"
+    bin_folder.mkdir(parents=True, exist_ok=True)
+    kept = bin_folder / f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%fZ}-{path.name}"
+    try:
+        shutil.move(path, kept)
+    except OSError as exc:
+        raise LoadError(doc_id, f"cannot move the file out of the corpus ({exc.strerror or exc})") from None
+    return RemovedDocument(doc_id=doc_id, kept=kept, report=assistant.index())

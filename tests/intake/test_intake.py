@@ -253,3 +253,26 @@ def test_stored_name_is_safe() -> None:
         day=dt.date(2026, 1, 2), data=b"x", filename="a" * 100 + ".md", extension=".md", fallback="note"
     )
     assert NAME.match(long) and len(long.split("-", 2)[2]) == 40 + len(".md")
+
+
+def test_remove_document_moves_it_out_and_drops_its_passages(assistant: Assistant) -> None:
+    data = b"# Leaving brief\n\nThe fieldwork in Cumbria was postponed to the spring of 2027.\n"
+    added = assistant.add_document(data, kind="source", filename="leaving.md")
+    assert any(p.doc_id == added.doc_id for p in assistant.retrieve("fieldwork in Cumbria postponed"))
+    removed = assistant.remove_document(added.doc_id)
+    assert not added.path.exists() and removed.kept.read_bytes() == data
+    assert removed.kept.parent == assistant.settings.index_dir / "deleted"
+    assert removed.report.removed == [added.doc_id]
+    assert added.doc_id not in {r.doc_id for r in assistant.documents()}
+    assert all(p.doc_id != added.doc_id for p in assistant.retrieve("fieldwork in Cumbria postponed"))
+
+
+@pytest.mark.parametrize("doc_id", ["sources/chanel.md", "../outside.md", "sources/../../index/x", ""])
+def test_remove_document_refuses_what_is_not_a_corpus_file(assistant: Assistant, doc_id: str) -> None:
+    corpus = assistant.settings.corpus_dir
+    before = files(corpus / "sources")
+    with pytest.raises(LoadError, match="no such document in the corpus") as caught:
+        assistant.remove_document(doc_id)
+    if doc_id == "sources/chanel.md":
+        assert "did you mean sources/channel.md?" in str(caught.value)
+    assert files(corpus / "sources") == before

@@ -611,3 +611,44 @@ def test_a_phone_sees_header_and_question_and_never_scrolls_sideways(
         assert page.evaluate(sideways) <= 0
     finally:
         context.close()
+
+
+def test_a_document_can_be_viewed_downloaded_and_deleted_after_confirming(page: Any, served: Served) -> None:
+    doomed = served.corpus / "sources" / "doomed-brief.md"
+    doomed.write_text(
+        "# Doomed brief\n\n## Plans\n\nThe doomed fieldwork was\nmoved to May.\n", encoding="utf-8"
+    )
+    served.assistant.index()
+    try:
+        _open_tab(page, "Corpus")
+        page.locator("#ct-documents").get_by_text("Doomed brief").first.click()  # selects its row
+        choice = page.locator("#ct-doc-choice input")
+        page.wait_for_function(
+            "() => document.querySelector('#ct-doc-choice input').value.includes('sources/doomed-brief.md')"
+        )
+        page.click("#ct-doc-view")
+        viewer = page.locator("#ct-doc-viewer .ct-passage-body")
+        viewer.wait_for()
+        assert (
+            "The doomed fieldwork was moved to May." in viewer.inner_text()
+            and "##" not in viewer.inner_text()
+        )
+        with page.expect_download() as download:
+            page.click("#ct-doc-download")
+        assert Path(download.value.path()).read_bytes() == doomed.read_bytes()
+
+        page.click("#ct-doc-delete")  # asks first; "Keep it" keeps it
+        page.locator("#ct-doc-confirm-text").get_by_text("sources/doomed-brief.md").wait_for()
+        page.click("#ct-doc-cancel")
+        page.locator("#ct-doc-confirm").wait_for(state="hidden")
+        assert doomed.exists()
+        page.click("#ct-doc-delete")
+        page.click("#ct-doc-confirm-delete")
+        page.locator("#ct-doc-result").get_by_text("Deleted").wait_for(timeout=ANSWER_TIMEOUT)
+        assert not doomed.exists()
+        assert "sources/doomed-brief.md" not in {r.doc_id for r in served.assistant.documents()}
+        assert page.locator("#ct-documents").get_by_text("Doomed brief").count() == 0
+        assert "doomed" not in choice.input_value()
+    finally:
+        doomed.unlink(missing_ok=True)
+        served.assistant.index()

@@ -119,8 +119,7 @@ def run_size(
         _, grouped_s = timed(encode_grouped)
         log(f"  raw encode in the indexer's groups: {len(texts) / grouped_s:.1f} chunks/s")
 
-    assistant = Assistant(corpus_dir=corpus, index_dir=index_dir, settings=settings)
-    assistant._encoder = encoder  # warmed once, shared: the model load is not indexing work
+    assistant = Assistant(corpus_dir=corpus, index_dir=index_dir, settings=settings, encoder=encoder)
     profiler = cProfile.Profile() if args.profile else None
     if profiler:
         profiler.enable()

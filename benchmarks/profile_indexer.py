@@ -116,8 +116,12 @@ def main(argv: list[str] | None = None) -> int:
 
         import chromadb  # noqa: F401 - imported before timing, as a running service would have it
 
-        assistant = Assistant(corpus_dir=corpus, index_dir=scratch / "index", settings=settings)
-        assistant._encoder = StubEncoder(Encoder(settings.embedding_model).dimension)
+        assistant = Assistant(
+            corpus_dir=corpus,
+            index_dir=scratch / "index",
+            settings=settings,
+            encoder=StubEncoder(Encoder(settings.embedding_model).dimension),
+        )
         profiler = cProfile.Profile()
         cpu, started = time.process_time(), time.perf_counter()
         profiler.enable()

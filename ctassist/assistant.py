@@ -67,6 +67,13 @@ class Assistant:
         corpus_dir: Folder with ``sources/`` and ``notes/``; default from settings.
         index_dir: Folder for the persisted index; default from settings.
         settings: A full :class:`Settings`; built from ``CTASSIST_*`` variables when omitted.
+        encoder: The embedding model to use; built from the settings, on first use, when
+            omitted. Passing one lets many assistants (or tests) share one loaded model.
+        reranker: The cross-encoder; built from the settings on first use when omitted.
+        store: The chunk store (the index); opened from the settings on first use when
+            omitted. It must have been made with the same encoder's model.
+        generator: The generative answerer (``llm`` setting other than ``none``); built
+            from the settings on first use when omitted.
         **overrides: Any other :class:`Settings` field, e.g. ``chroma_url=...``.
 
     Example:
@@ -85,6 +92,10 @@ class Assistant:
         index_dir: str | Path | None = None,
         *,
         settings: Settings | None = None,
+        encoder: Encoder | None = None,
+        reranker: CrossEncoderReranker | None = None,
+        store: ChunkStore | None = None,
+        generator: GenerativeAnswerer | None = None,
         **overrides: Any,
     ) -> None:
         if settings is None:
@@ -96,12 +107,12 @@ class Assistant:
             )
         self.settings = settings
         self._lock = threading.RLock()
-        self._encoder: Encoder | None = None
-        self._store: ChunkStore | None = None
-        self._reranker: CrossEncoderReranker | None = None
+        self._encoder: Encoder | None = encoder
+        self._store: ChunkStore | None = store
+        self._reranker: CrossEncoderReranker | None = reranker
         self._retriever: HybridRetriever | None = None
         self._lexical: LexicalIndex | None = None
-        self._generator: GenerativeAnswerer | None = None
+        self._generator: GenerativeAnswerer | None = generator
         self._glossary: Glossary | None = None
         self._generate_lock = threading.Lock()  # llama.cpp contexts are not thread-safe
         self.on_index_wait: WaitCallback | None = None

@@ -57,7 +57,8 @@ def make_assistant(tmp_path: Path, encoder: Encoder) -> Iterator[Callable[..., A
         index_dir = index_dir or tmp_path / f"index{next(counter)}"
         assistant = Assistant(corpus_dir=corpus_dir, index_dir=index_dir, **overrides)
         if assistant.settings.embedding_model == encoder.model_name:
-            assistant._encoder = encoder  # the ~10 s model load happens once per session
+            # The session's model (its ~10 s load happens once), for the same settings.
+            assistant = Assistant(settings=assistant.settings, encoder=encoder)
         made.append(assistant)
         return assistant
 

@@ -46,8 +46,9 @@ def dirs(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Iterator
     corpus, index = root / "corpus", root / "index"
     shutil.copytree(SHIPPED_CORPUS / "sources", corpus / "sources")
     (corpus / "notes").mkdir()
-    assistant = Assistant(settings=Settings.from_env(environ={}, corpus_dir=corpus, index_dir=index))
-    assistant._encoder = encoder
+    assistant = Assistant(
+        settings=Settings.from_env(environ={}, corpus_dir=corpus, index_dir=index), encoder=encoder
+    )
     try:
         assert assistant.index().ok
     finally:
@@ -158,8 +159,9 @@ def test_notes_add_stores_indexes_and_never_overwrites(
     assert f"already in the corpus as {doc_id}" in again.stderr and "Traceback" not in again.stderr
     assert sorted((corpus / "notes").iterdir()) == stored
 
-    assistant = Assistant(settings=Settings.from_env(environ={}, corpus_dir=corpus, index_dir=index))
-    assistant._encoder = encoder
+    assistant = Assistant(
+        settings=Settings.from_env(environ={}, corpus_dir=corpus, index_dir=index), encoder=encoder
+    )
     try:
         answer = assistant.ask(
             "How long do sixth-form colleges wait for police feedback?", filters={"kind": "notes"}

@@ -68,8 +68,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Ite
     root = tmp_path_factory.mktemp("injection")
     corpus = write_test_corpus(root / "corpus", extras=False)
     (corpus / DOC_ID).write_text(DOCUMENT, encoding="utf-8")
-    built = Assistant(corpus_dir=corpus, index_dir=root / "index")
-    built._encoder = encoder
+    built = Assistant(corpus_dir=corpus, index_dir=root / "index", encoder=encoder)
     report = built.index()
     assert report.ok and DOC_ID in report.added, report.summary()
     yield built

@@ -93,8 +93,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def assistant(corpus: Path, encoder: Encoder) -> Iterator[Assistant]:
     settings = Settings.from_env(environ={}, corpus_dir=corpus, index_dir=corpus.parent / "index")
-    made = Assistant(settings=settings)
-    made._encoder = encoder  # the session's model: loaded once for all tests
+    made = Assistant(settings=settings, encoder=encoder)
     report = made.index()
     assert report.ok and len(report.added) == 8 + len(NOTES)
     yield made
@@ -365,8 +364,7 @@ def test_impossible_requests_are_clear_errors(
 
 def test_an_empty_index_is_a_clear_error(corpus: Path, encoder: Encoder, tmp_path: Path) -> None:
     settings = Settings.from_env(environ={}, corpus_dir=corpus, index_dir=tmp_path / "empty-index")
-    empty = Assistant(settings=settings)
-    empty._encoder = encoder
+    empty = Assistant(settings=settings, encoder=encoder)
     try:
         with pytest.raises(AgendaError, match="the index is empty: run `ctassist index` first"):
             empty.draft_agenda("user", focus="Channel")

@@ -42,8 +42,7 @@ def assistants(
     """The generative assistant and a plain (extractive) one on the same corpus and index."""
     root = tmp_path_factory.mktemp("generative")
     generative = indexed_assistant(root, encoder, llm="gguf", llm_max_tokens=128)
-    plain = Assistant(corpus_dir=root / "corpus", index_dir=root / "index")
-    plain._encoder = encoder
+    plain = Assistant(corpus_dir=root / "corpus", index_dir=root / "index", encoder=encoder)
     yield generative, plain
     close(generative)
     close(plain)

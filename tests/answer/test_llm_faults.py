@@ -41,9 +41,8 @@ class Workspace:
 
     def assistant(self, encoder: Encoder) -> Assistant:
         assistant = Assistant(
-            corpus_dir=self.corpus, index_dir=self.index, llm="openai", llm_base_url=self.url
+            corpus_dir=self.corpus, index_dir=self.index, llm="openai", llm_base_url=self.url, encoder=encoder
         )
-        assistant._encoder = encoder
         return assistant
 
 

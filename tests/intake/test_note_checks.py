@@ -72,8 +72,9 @@ def dirs(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Iterator
     (corpus / "sources").mkdir(parents=True)
     (corpus / "notes").mkdir()
     shutil.copy(SHIPPED_CORPUS / "sources" / "channel.md", corpus / "sources" / "channel.md")
-    assistant = Assistant(settings=Settings.from_env(environ={}, corpus_dir=corpus, index_dir=index))
-    assistant._encoder = encoder
+    assistant = Assistant(
+        settings=Settings.from_env(environ={}, corpus_dir=corpus, index_dir=index), encoder=encoder
+    )
     try:
         assert assistant.index().ok
     finally:
@@ -341,8 +342,9 @@ def test_ui_upload_shows_warnings_and_every_problem(
     from ui._handlers import Handlers
 
     corpus, index = dirs
-    assistant = Assistant(settings=Settings.from_env(environ={}, corpus_dir=corpus, index_dir=index))
-    assistant._encoder = encoder
+    assistant = Assistant(
+        settings=Settings.from_env(environ={}, corpus_dir=corpus, index_dir=index), encoder=encoder
+    )
     named = tmp_path / "named.md"
     named.write_text(WITH_NAMES.replace("meeting 3", "meeting 4"), encoding="utf-8")
     broken = tmp_path / "broken.md"

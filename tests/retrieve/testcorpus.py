@@ -107,8 +107,7 @@ def write_test_corpus(root: Path, *, extras: bool = True) -> Path:
 def indexed_assistant(root: Path, encoder: Encoder, *, extras: bool = True, **overrides: Any) -> Assistant:
     """A test corpus under ``root/corpus``, indexed under ``root/index``, with ``encoder``."""
     corpus = write_test_corpus(root / "corpus", extras=extras)
-    assistant = Assistant(corpus_dir=corpus, index_dir=root / "index", **overrides)
-    assistant._encoder = encoder  # the session's encoder: the model loads once per run
+    assistant = Assistant(corpus_dir=corpus, index_dir=root / "index", **overrides, encoder=encoder)
     report = assistant.index()
     assert report.ok, report.summary()
     return assistant

@@ -83,8 +83,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Iterat
     corpus = root / "corpus"
     shutil.copytree(SHIPPED_CORPUS, corpus)
     settings = Settings.from_env(environ={}, corpus_dir=corpus, index_dir=root / "index")
-    assistant = Assistant(settings=settings)
-    assistant._encoder = encoder  # the session's encoder: its load happens once
+    assistant = Assistant(settings=settings, encoder=encoder)
     report = assistant.index()
     assert report.ok and report.added, report.summary()
     warm(assistant)

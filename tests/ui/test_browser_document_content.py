@@ -80,8 +80,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Iterat
     shutil.copytree(SHIPPED_CORPUS, corpus)
     (corpus / DOC_ID).write_text(document(base), encoding="utf-8")
     settings = Settings.from_env(environ={}, corpus_dir=corpus, index_dir=root / "index")
-    assistant = Assistant(settings=settings)
-    assistant._encoder = encoder
+    assistant = Assistant(settings=settings, encoder=encoder)
     report = assistant.index()
     assert report.ok and DOC_ID in report.added, report.summary()
     warm(assistant)

@@ -64,8 +64,9 @@ def _serve(
     root: Path, encoder: Encoder, *, auth: list[tuple[str, str]] | None, throttle: LoginThrottle | None = None
 ) -> Server:
     (root / "corpus" / "sources").mkdir(parents=True, exist_ok=True)
-    assistant = Assistant(corpus_dir=root / "corpus", index_dir=root / "index", max_upload_files=MAX_FILES)
-    assistant._encoder = encoder
+    assistant = Assistant(
+        corpus_dir=root / "corpus", index_dir=root / "index", max_upload_files=MAX_FILES, encoder=encoder
+    )
     app = build_app(assistant)
     port = free_port()
     url = start(app, host="127.0.0.1", port=port, auth=auth, block=False, quiet=True, throttle=throttle)

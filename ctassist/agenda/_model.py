@@ -155,7 +155,7 @@ class Agenda:
             The path written.
 
         Raises:
-            CtassistError: The file cannot be written (the message says why).
+            WriteError: The file cannot be written (the message says why).
         """
         from ctassist.agenda._render import to_docx
 

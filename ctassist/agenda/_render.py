@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ctassist._safety import markdown_literal
 from ctassist.agenda._groups import CHATHAM_HOUSE
 from ctassist.cite import Citation
-from ctassist.errors import CtassistError
+from ctassist.errors import WriteError
 
 if TYPE_CHECKING:
     from ctassist.agenda._model import Agenda, AgendaItem
@@ -147,5 +147,5 @@ def to_docx(agenda: Agenda, path: Path) -> Path:
     try:
         document.save(str(path))
     except OSError as exc:
-        raise CtassistError(f"{path}: cannot write the Word document ({exc.strerror or exc})") from None
+        raise WriteError(f"{path}: cannot write the Word document ({exc.strerror or exc})") from None
     return path

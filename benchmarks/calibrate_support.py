@@ -64,7 +64,8 @@ def load_pairs(path: Path = PAIRS) -> list[dict[str, object]]:
 
 def score_pairs(pairs: list[dict[str, object]]) -> list[Scored]:
     """Scores every pair with the real encoder and ``SupportVerifier``."""
-    from ctassist.cite import Passage, SupportVerifier
+    from ctassist.cite import SupportVerifier
+    from ctassist.types import Passage
     from ctassist.embed import Encoder
 
     verifier = SupportVerifier(Encoder().encode)

@@ -9,7 +9,7 @@ from ctassist._version import version as _installed_version
 from ctassist.agenda import Agenda, AgendaError, AgendaItem, AgendaRequest, ItemKind
 from ctassist.answer import Turn
 from ctassist.assistant import Assistant, AnswerStream
-from ctassist.cite import Answer, AnswerMode, Citation, Passage
+from ctassist.types import Answer, AnswerMode, Citation, Passage
 from ctassist.config import Settings
 from ctassist.errors import (
     ConfigError,

@@ -22,7 +22,8 @@ from ctassist.answer._extractive import Scorer, best_by_passage
 from ctassist.answer._followup import History, ResolvedQuestion
 from ctassist.answer._generative import GenerativeAnswerer, describe_model, make_chat_model
 from ctassist.answer._rewrite import Glossary
-from ctassist.cite import Answer, Passage, SupportVerifier
+from ctassist.cite import SupportVerifier
+from ctassist.types import Answer, Passage
 from ctassist.config import Settings
 from ctassist.embed import Encoder
 from ctassist.errors import IndexChangedError, QuestionError

@@ -20,7 +20,7 @@ from ctassist.agenda._groups import CHATHAM_HOUSE, GROUPS, choose_question, gene
 from ctassist.agenda._matters import PreviousMeeting, previous_meeting
 from ctassist.agenda._model import Agenda, AgendaError, AgendaItem, ItemKind, add_minutes
 from ctassist.agenda._timing import Timing, allocate
-from ctassist.cite import Citation
+from ctassist.types import Citation
 
 if TYPE_CHECKING:
     from ctassist.assistant import Assistant

@@ -14,7 +14,7 @@ from ctassist.agenda._groups import GROUPS, group_affinity
 from ctassist.agenda._model import AgendaError
 from ctassist.answer import ExtractiveComposer
 from ctassist.chunk import sentence_spans
-from ctassist.cite import Passage
+from ctassist.types import Passage
 from ctassist.errors import LoadError
 from ctassist.load import LoadedDocument
 from ctassist.retrieve import CachedScorer, content_terms

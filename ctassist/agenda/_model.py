@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ctassist.cite import Citation
+from ctassist.types import Citation
 from ctassist.errors import ConfigError
 
 ItemKind = Literal["welcome", "apologies", "declarations", "minutes", "discussion", "aob", "next_meeting"]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ctassist._safety import markdown_literal
 from ctassist.agenda._groups import CHATHAM_HOUSE
-from ctassist.cite import Citation
+from ctassist.types import Citation
 from ctassist.errors import WriteError
 
 if TYPE_CHECKING:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from ctassist._safety import instruction_flags, looks_like_instruction
 from ctassist.chunk import sentence_spans
-from ctassist.cite import Citation, Passage, SupportVerifier
+from ctassist.cite import SupportVerifier
+from ctassist.types import Citation, Passage
 from ctassist.config import Settings
 from ctassist.errors import ConfigError, excerpt
 

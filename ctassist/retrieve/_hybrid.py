@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ctassist.cite import Passage
+from ctassist.types import Passage
 from ctassist.index import ChunkStore
 from ctassist.retrieve._dense import DenseRetriever
 from ctassist.retrieve._filters import Filters

@@ -9,7 +9,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from ctassist.cite import Passage
+from ctassist.types import Passage
 from ctassist.retrieve._filters import Filters
 
 

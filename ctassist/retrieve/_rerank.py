@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ctassist.cite import Passage
+from ctassist.types import Passage
 from ctassist.errors import ConfigError
 
 

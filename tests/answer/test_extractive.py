@@ -21,7 +21,8 @@ from ctassist.answer import (
     shipped_decision,
 )
 from ctassist.answer._extractive import _preselect, sentences
-from ctassist.cite import Citation, Passage, split_cited_sentences
+from ctassist.cite import split_cited_sentences
+from ctassist.types import Citation, Passage
 from ctassist.load import load_document
 from ctassist.retrieve import CrossEncoderReranker
 from tests.answer.conftest import corpus_idf

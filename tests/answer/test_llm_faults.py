@@ -15,7 +15,7 @@ import pytest
 
 from ctassist import Assistant, ConfigError, Settings
 from ctassist.answer._generative import make_chat_model
-from ctassist.cite import Answer
+from ctassist.types import Answer
 from ctassist.embed import Encoder
 from tests.helpers import clean_env, free_port, run_cli
 from tests.retrieve.testcorpus import close, indexed_assistant

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ctassist import Assistant, IndexMismatchError, IndexUnavailableError, Settings
-from ctassist.cite import Answer
+from ctassist.types import Answer
 from ctassist.embed import Encoder
 from ctassist.index import ChunkStore
 from tests.helpers import (

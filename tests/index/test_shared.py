@@ -14,7 +14,7 @@ import pytest
 from chromadb.config import Settings as ChromaSettings
 
 from ctassist import Assistant
-from ctassist.cite import Answer
+from ctassist.types import Answer
 from ctassist.retrieve import Filters
 from tests.helpers import (
     CHANNEL_MD,

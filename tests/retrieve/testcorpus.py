@@ -14,7 +14,7 @@ from typing import Any
 
 from ctassist import Assistant
 from ctassist.chunk import chunk_document
-from ctassist.cite import Passage
+from ctassist.types import Passage
 from ctassist.embed import Encoder
 from ctassist.load import load_document
 from ctassist.retrieve import to_passage

@@ -14,7 +14,7 @@ import pytest
 
 from ctassist import CtassistError, LoadError
 from ctassist._safety import markdown_literal
-from ctassist.cite import Answer, Citation
+from ctassist.types import Answer, Citation
 from ctassist.index import IndexReport, SkippedFile
 from tests.helpers import free_port
 from ui._handlers import Handlers, filters_for

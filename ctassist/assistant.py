@@ -11,25 +11,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ctassist.answer import (
+    AnswerDecision,
     Composition,
     ExtractiveComposer,
+    GenerativeAnswerer,
+    Glossary,
+    History,
+    ResolvedQuestion,
+    Scorer,
     abstention_text,
+    best_by_passage,
     compound_parts,
+    describe_model,
+    make_chat_model,
     resolve_follow_up,
+    shipped_decision,
 )
-from ctassist.answer._decision import AnswerDecision, shipped_decision
-from ctassist.answer._extractive import Scorer, best_by_passage
-from ctassist.answer._followup import History, ResolvedQuestion
-from ctassist.answer._generative import GenerativeAnswerer, describe_model, make_chat_model
-from ctassist.answer._rewrite import Glossary
 from ctassist.cite import SupportVerifier
 from ctassist.types import Answer, Passage
 from ctassist.config import Settings
 from ctassist.embed import Encoder
 from ctassist.errors import IndexChangedError, QuestionError
-from ctassist.index import ChunkStore, FileRecord, Indexer, IndexReport
-from ctassist.index._indexer import ProgressCallback
-from ctassist.index._lock import WaitCallback
+from ctassist.index import ChunkStore, FileRecord, Indexer, IndexReport, ProgressCallback, WaitCallback
 from ctassist.load import LoadedDocument, load_document
 from ctassist.retrieve import (
     CrossEncoderReranker,

@@ -290,8 +290,7 @@ def _say_warnings(file: str, warnings: Sequence[object]) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from ui._serving import auth_from_argument
-    from ui.app import serve
+    from ui import auth_from_argument, serve
 
     if args.auth_file is not None and args.auth is not None:
         raise ConfigError("give --auth-file only (--auth is its old name)")

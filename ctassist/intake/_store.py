@@ -11,15 +11,24 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from ctassist.config import Settings
 from ctassist.errors import ConfigError, LoadError, NoteFormatError, NoteProblem
 from ctassist.index import IndexReport
 from ctassist.intake._names import name_warnings
 from ctassist.load import SUPPORTED_EXTENSIONS, Kind, LoadedDocument, load_bytes
 
-if TYPE_CHECKING:
-    from ctassist.assistant import Assistant
+
+class IntakeAssistant(Protocol):
+    """What storing a document uses of :class:`ctassist.Assistant`: its settings (the corpus
+    folder, the size limit) and indexing (a protocol, so that intake does not depend on the
+    assistant, which stores documents through it)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def index(self) -> IndexReport: ...
 
 #: ``kind`` argument → folder of the corpus.
 _FOLDERS: dict[str, tuple[Kind, str]] = {
@@ -69,7 +78,7 @@ class CheckedNote:
 
 
 def add_document(
-    assistant: Assistant, data: bytes, *, kind: str = "source", filename: str | None = None
+    assistant: IntakeAssistant, data: bytes, *, kind: str = "source", filename: str | None = None
 ) -> AddedDocument:
     """Validates an upload, stores it under a generated name and indexes it.
 
@@ -102,7 +111,7 @@ def add_document(
     return _add(assistant, data, kind=kind, filename=filename, shown=_basename(filename) or "(upload)")
 
 
-def add_note(assistant: Assistant, path: Path) -> AddedDocument:
+def add_note(assistant: IntakeAssistant, path: Path) -> AddedDocument:
     """Stores a meeting note (Markdown with front matter) under ``notes/`` and indexes it.
 
     Args:
@@ -181,7 +190,7 @@ def stored_name(*, day: dt.date, data: bytes, filename: str | None, extension: s
     return f"{day:%Y%m%d}-{digest}-{slug}{extension}"
 
 
-def _add(assistant: Assistant, data: bytes, *, kind: str, filename: str | None, shown: str) -> AddedDocument:
+def _add(assistant: IntakeAssistant, data: bytes, *, kind: str, filename: str | None, shown: str) -> AddedDocument:
     if kind not in _FOLDERS:
         raise ConfigError(f"kind: must be 'source' or 'notes', got {kind!r}")
     doc_kind, folder = _FOLDERS[kind]

@@ -65,8 +65,8 @@ def load_pairs(path: Path = PAIRS) -> list[dict[str, object]]:
 def score_pairs(pairs: list[dict[str, object]]) -> list[Scored]:
     """Scores every pair with the real encoder and ``SupportVerifier``."""
     from ctassist.cite import SupportVerifier
-    from ctassist.types import Passage
     from ctassist.embed import Encoder
+    from ctassist.types import Passage
 
     verifier = SupportVerifier(Encoder().encode)
     scored = []

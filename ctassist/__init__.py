@@ -8,8 +8,7 @@ here and listed in ``__all__``.
 from ctassist._version import version as _installed_version
 from ctassist.agenda import Agenda, AgendaError, AgendaItem, AgendaRequest, ItemKind
 from ctassist.answer import Turn
-from ctassist.assistant import Assistant, AnswerStream
-from ctassist.types import Answer, AnswerMode, Citation, Passage
+from ctassist.assistant import AnswerStream, Assistant
 from ctassist.config import Settings
 from ctassist.errors import (
     ConfigError,
@@ -28,6 +27,7 @@ from ctassist.index import FileRecord, IndexReport, IndexWait, SkippedFile
 from ctassist.intake import AddedDocument
 from ctassist.load import Action, Attendee, Decision, Heading, LoadedDocument, NoteHeader, PageSpan
 from ctassist.retrieve import CtassistRetriever, Filters
+from ctassist.types import Answer, AnswerMode, Citation, Passage
 
 #: The installed distribution's version (``pyproject.toml``'s in a source checkout).
 __version__: str = _installed_version()

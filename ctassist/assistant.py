@@ -28,7 +28,6 @@ from ctassist.answer import (
     shipped_decision,
 )
 from ctassist.cite import SupportVerifier
-from ctassist.types import Answer, Passage
 from ctassist.config import Settings
 from ctassist.embed import Encoder
 from ctassist.errors import IndexChangedError, QuestionError
@@ -42,6 +41,7 @@ from ctassist.retrieve import (
     HybridRetriever,
     LexicalIndex,
 )
+from ctassist.types import Answer, Passage
 
 if TYPE_CHECKING:
     from ctassist.agenda import Agenda

@@ -183,7 +183,9 @@ def private_crossings(edges: list[Edge]) -> set[tuple[str, str]]:
 def package_modules(root: Path = ROOT, packages: tuple[str, ...] = (PACKAGE,)) -> dict[str, Path]:
     """Every module of the given top-level folders under ``root``, by dotted name."""
     return {
-        module_name(path, root): path for package in packages for path in sorted((root / package).rglob("*.py"))
+        module_name(path, root): path
+        for package in packages
+        for path in sorted((root / package).rglob("*.py"))
     }
 
 
@@ -212,8 +214,9 @@ def test_no_new_private_imports_across_packages() -> None:
         for target in targets
     }
     new = sorted(found - allowed)
-    assert not new, "private modules imported from another package (import from the package instead):\n" + "\n".join(
-        f"{importer} imports {target}" for importer, target in new
+    assert not new, (
+        "private modules imported from another package (import from the package instead):\n"
+        + "\n".join(f"{importer} imports {target}" for importer, target in new)
     )
     gone = sorted(allowed - found)
     assert not gone, "remove from private_imports.toml, no longer imported:\n" + "\n".join(

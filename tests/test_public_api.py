@@ -61,7 +61,11 @@ def _names_in(annotation: str) -> set[str]:
 
 @pytest.mark.parametrize("error", _error_classes(), ids=lambda error: error.__name__)
 def test_every_error_is_also_a_builtin_exception(error: type[Exception]) -> None:
-    builtin = [base for base in error.__mro__ if base.__module__ == "builtins" and base not in (Exception, BaseException, object)]
+    builtin = [
+        base
+        for base in error.__mro__
+        if base.__module__ == "builtins" and base not in (Exception, BaseException, object)
+    ]
     assert builtin, f"{error.__name__} is not also a built-in exception (ValueError, OSError, ...)"
     assert issubclass(error, ctassist.CtassistError)
     assert error.__name__ in ctassist.__all__

@@ -42,6 +42,7 @@ class AgendaAssistant(Protocol):
 
     def document(self, doc_id: str) -> LoadedDocument: ...
 
+
 #: Source passages (for the item; for the item and the group's concerns) and same-group
 #: note passages retrieved per discussion item.
 SOURCE_PASSAGES = 6

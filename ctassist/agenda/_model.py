@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ctassist.types import Citation
 from ctassist.errors import ConfigError
+from ctassist.types import Citation
 
 ItemKind = Literal["welcome", "apologies", "declarations", "minutes", "discussion", "aob", "next_meeting"]
 

@@ -62,6 +62,7 @@ class RenderedAgenda(Protocol):
     @property
     def notes(self) -> Sequence[str]: ...
 
+
 _COLUMNS = ("No.", "Time", "Item", "Minutes")
 
 

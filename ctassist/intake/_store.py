@@ -30,6 +30,7 @@ class IntakeAssistant(Protocol):
 
     def index(self) -> IndexReport: ...
 
+
 #: ``kind`` argument → folder of the corpus.
 _FOLDERS: dict[str, tuple[Kind, str]] = {
     "source": ("source", "sources"),
@@ -190,7 +191,9 @@ def stored_name(*, day: dt.date, data: bytes, filename: str | None, extension: s
     return f"{day:%Y%m%d}-{digest}-{slug}{extension}"
 
 
-def _add(assistant: IntakeAssistant, data: bytes, *, kind: str, filename: str | None, shown: str) -> AddedDocument:
+def _add(
+    assistant: IntakeAssistant, data: bytes, *, kind: str, filename: str | None, shown: str
+) -> AddedDocument:
     if kind not in _FOLDERS:
         raise ConfigError(f"kind: must be 'source' or 'notes', got {kind!r}")
     doc_kind, folder = _FOLDERS[kind]

@@ -11,8 +11,8 @@ import pytest
 
 from ctassist import Settings
 from ctassist.cite import Support, SupportVerifier, split_cited_sentences
-from ctassist.types import Passage
 from ctassist.embed import Encoder
+from ctassist.types import Passage
 from tests.helpers import SHIPPED_CORPUS
 from tests.retrieve.testcorpus import passage_with
 

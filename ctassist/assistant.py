@@ -96,7 +96,7 @@ class Assistant:
         elif corpus_dir is not None or index_dir is not None or overrides:
             settings = Settings.from_env(
                 environ={},
-                **{**_settings_dict(settings), "corpus_dir": corpus_dir, "index_dir": index_dir, **overrides},
+                **{**settings.model_dump(), "corpus_dir": corpus_dir, "index_dir": index_dir, **overrides},
             )
         self.settings = settings
         self._lock = threading.RLock()
@@ -631,11 +631,3 @@ def _pieces(text: str) -> Iterator[str]:
     for match in re.finditer(r".+?(?:\]\s+|\n|$)", text, re.DOTALL):
         if match.group(0):
             yield match.group(0)
-
-
-def _settings_dict(settings: Settings) -> dict[str, Any]:
-    import dataclasses
-
-    return {
-        f.name: getattr(settings, f.name) for f in dataclasses.fields(settings) if not f.name.startswith("_")
-    }

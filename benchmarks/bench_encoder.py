@@ -37,8 +37,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpusgen
 
-from ctassist.embed import Encoder, resolve_model_path
-from ctassist.embed._onnx import OnnxSentenceEncoder, default_cache_dir, onnx_model_file
+from ctassist.embed import (
+    Encoder,
+    OnnxSentenceEncoder,
+    default_cache_dir,
+    onnx_model_file,
+    resolve_model_path,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BASELINE = "st-fp32"

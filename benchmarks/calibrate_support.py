@@ -64,8 +64,9 @@ def load_pairs(path: Path = PAIRS) -> list[dict[str, object]]:
 
 def score_pairs(pairs: list[dict[str, object]]) -> list[Scored]:
     """Scores every pair with the real encoder and ``SupportVerifier``."""
-    from ctassist.cite import Passage, SupportVerifier
+    from ctassist.cite import SupportVerifier
     from ctassist.embed import Encoder
+    from ctassist.types import Passage
 
     verifier = SupportVerifier(Encoder().encode)
     scored = []

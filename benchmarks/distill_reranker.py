@@ -52,7 +52,7 @@ import corpusgen  # noqa: E402
 from bench_rerank import record_calls  # noqa: E402
 
 from ctassist import Assistant  # noqa: E402
-from ctassist.chunk._sentences import sentence_spans  # noqa: E402
+from ctassist.chunk import sentence_spans  # noqa: E402
 from ctassist.retrieve import CrossEncoderReranker, packaged_reranker_dir  # noqa: E402
 
 TRAIN_SETS = [f"evals/heldout{n}.jsonl" for n in ("", "2", "3", "4", "5", "6", "7", "8")]

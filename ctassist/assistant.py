@@ -11,24 +11,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ctassist.answer import (
+    AnswerDecision,
     Composition,
     ExtractiveComposer,
+    GenerativeAnswerer,
+    Glossary,
+    History,
+    ResolvedQuestion,
+    Scorer,
     abstention_text,
+    best_by_passage,
     compound_parts,
+    describe_model,
+    make_chat_model,
     resolve_follow_up,
+    shipped_decision,
 )
-from ctassist.answer._decision import AnswerDecision, shipped_decision
-from ctassist.answer._extractive import Scorer, best_by_passage
-from ctassist.answer._followup import History, ResolvedQuestion
-from ctassist.answer._generative import GenerativeAnswerer, describe_model, make_chat_model
-from ctassist.answer._rewrite import Glossary
-from ctassist.cite import Answer, Passage, SupportVerifier
+from ctassist.cite import SupportVerifier
 from ctassist.config import Settings
 from ctassist.embed import Encoder
 from ctassist.errors import IndexChangedError, QuestionError
-from ctassist.index import ChunkStore, FileRecord, Indexer, IndexReport
-from ctassist.index._indexer import ProgressCallback
-from ctassist.index._lock import WaitCallback
+from ctassist.index import ChunkStore, FileRecord, Indexer, IndexReport, ProgressCallback, WaitCallback
 from ctassist.load import LoadedDocument, load_document
 from ctassist.retrieve import (
     CrossEncoderReranker,
@@ -38,6 +41,7 @@ from ctassist.retrieve import (
     HybridRetriever,
     LexicalIndex,
 )
+from ctassist.types import Answer, Passage
 
 if TYPE_CHECKING:
     from ctassist.agenda import Agenda
@@ -103,7 +107,7 @@ class Assistant:
         elif corpus_dir is not None or index_dir is not None or overrides:
             settings = Settings.from_env(
                 environ={},
-                **{**_settings_dict(settings), "corpus_dir": corpus_dir, "index_dir": index_dir, **overrides},
+                **{**settings.model_dump(), "corpus_dir": corpus_dir, "index_dir": index_dir, **overrides},
             )
         self.settings = settings
         self._lock = threading.RLock()
@@ -655,11 +659,3 @@ def _pieces(text: str) -> Iterator[str]:
     for match in re.finditer(r".+?(?:\]\s+|\n|$)", text, re.DOTALL):
         if match.group(0):
             yield match.group(0)
-
-
-def _settings_dict(settings: Settings) -> dict[str, Any]:
-    import dataclasses
-
-    return {
-        f.name: getattr(settings, f.name) for f in dataclasses.fields(settings) if not f.name.startswith("_")
-    }

@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ctassist.errors import CtassistError
+from ctassist.errors import ConfigError, CtassistError
 from ctassist.load import GROUPS
 
 EXIT_OK, EXIT_SKIPPED, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
@@ -290,11 +290,10 @@ def _say_warnings(file: str, warnings: Sequence[object]) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from ui._serving import auth_from_argument
-    from ui.app import serve
+    from ui import auth_from_argument, serve
 
     if args.auth_file is not None and args.auth is not None:
-        raise CtassistError("give --auth-file only (--auth is its old name)")
+        raise ConfigError("give --auth-file only (--auth is its old name)")
     auth = None
     if args.auth_file is not None:
         auth = auth_from_argument(args.auth_file, "--auth-file")

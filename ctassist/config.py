@@ -1,19 +1,23 @@
 """The one place where ctassist is configured.
 
-Every setting is a field of :class:`Settings`. Values come, in order of precedence, from
-keyword arguments, then ``CTASSIST_<FIELD NAME IN CAPITALS>`` environment variables, then
-the defaults below.
+Every setting is a field of :class:`Settings`, a pydantic-settings model. Values come, in
+order of precedence, from keyword arguments, then ``CTASSIST_<FIELD NAME IN CAPITALS>``
+environment variables (read by pydantic-settings), then the defaults below. A bad value is
+a :class:`~ctassist.ConfigError` that names the variable or argument that gave it.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Literal, get_args, get_type_hints
+from typing import Any, Literal, get_args, get_origin
+
+from pydantic import PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from ctassist.errors import ConfigError
 
@@ -29,8 +33,11 @@ LLMBackend = Literal["none", "gguf", "openai"]
 EmbeddingBackend = Literal["onnx", "torch"]
 
 
-@dataclass(frozen=True)
-class Settings:
+#: Where each field's value came from (variable or argument), while settings are built.
+_ORIGINS: ContextVar[Mapping[str, str] | None] = ContextVar("ctassist_setting_origins", default=None)
+
+
+class Settings(BaseSettings):
     """Configuration for an :class:`~ctassist.Assistant`.
 
     Args:
@@ -115,9 +122,51 @@ class Settings:
     llm_api_key: str = "not-needed"
     llm_max_tokens: int = 256
     support_threshold: float = 0.7
-    _sources: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="forbid")
+
+    _sources: Mapping[str, str] = PrivateAttr(default_factory=dict)
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise _config_error(exc) from None
+        self._sources = dict(_ORIGINS.get() or {})
+
+    def __eq__(self, other: object) -> bool:
+        # Settings are equal when their values are, wherever the values came from.
+        if not isinstance(other, Settings):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.model_dump().items()))
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Built directly, settings take the keyword arguments only; :meth:`from_env` adds
+        # the environment (so that a test or a caller's defaults are never changed by it).
+        return (init_settings,)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _parse_text(cls, value: Any, info: ValidationInfo) -> Any:
+        """Text (a variable's, or a keyword's string) parsed as the field's type, with
+        ctassist's words for true and false and no infinite numbers."""
+        if not isinstance(value, str) or info.field_name is None:
+            return value
+        return _convert(_origin(info.field_name), value, cls.model_fields[info.field_name].annotation)
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
         for name, value in (
             ("chunk_size", self.chunk_size),
             ("embedding_batch_size", self.embedding_batch_size),
@@ -128,50 +177,39 @@ class Settings:
             ("max_upload_files", self.max_upload_files),
         ):
             if value < 1:
-                raise ConfigError(f"{self._origin(name)}: must be at least 1, got {value}")
+                raise ConfigError(f"{_origin(name)}: must be at least 1, got {value}")
         if self.chunk_size < 100:
-            raise ConfigError(f"{self._origin('chunk_size')}: must be at least 100 characters")
+            raise ConfigError(f"{_origin('chunk_size')}: must be at least 100 characters")
         if self.chunk_overlap < 0:
-            raise ConfigError(f"{self._origin('chunk_overlap')}: must not be negative")
+            raise ConfigError(f"{_origin('chunk_overlap')}: must not be negative")
         if self.decision_threshold is not None and not 0.0 <= self.decision_threshold <= 1.0:
             raise ConfigError(
-                f"{self._origin('decision_threshold')}: must be a probability from 0 to 1, "
+                f"{_origin('decision_threshold')}: must be a probability from 0 to 1, "
                 f"got {self.decision_threshold}"
             )
         if not math.isfinite(self.max_file_mb) or self.max_file_mb <= 0:
-            raise ConfigError(f"{self._origin('max_file_mb')}: must be positive")
+            raise ConfigError(f"{_origin('max_file_mb')}: must be positive")
         if not math.isfinite(self.index_lock_timeout) or self.index_lock_timeout < 0:
-            raise ConfigError(f"{self._origin('index_lock_timeout')}: must be a number of seconds, 0 or more")
+            raise ConfigError(f"{_origin('index_lock_timeout')}: must be a number of seconds, 0 or more")
         if not math.isfinite(self.index_lease_seconds) or self.index_lease_seconds <= 0:
-            raise ConfigError(f"{self._origin('index_lease_seconds')}: must be a positive number of seconds")
-        if self.embedding_backend not in get_args(EmbeddingBackend):
-            raise ConfigError(
-                f"{self._origin('embedding_backend')}: must be one of "
-                f"{', '.join(get_args(EmbeddingBackend))}, got {self.embedding_backend!r}"
-            )
-        if self.llm not in get_args(LLMBackend):
-            raise ConfigError(
-                f"{self._origin('llm')}: must be one of {', '.join(get_args(LLMBackend))}, got {self.llm!r}"
-            )
+            raise ConfigError(f"{_origin('index_lease_seconds')}: must be a positive number of seconds")
         if self.reranker_model:
             for needed in ("model.onnx", "tokenizer.json"):
                 if not (Path(self.reranker_model) / needed).is_file():
                     raise ConfigError(
-                        f"{self._origin('reranker_model')}: no {needed} in the folder {self.reranker_model!r}"
+                        f"{_origin('reranker_model')}: no {needed} in the folder {self.reranker_model!r}"
                     )
         if self.chroma_url and not _is_http_url(self.chroma_url):
             raise ConfigError(
-                f"{self._origin('chroma_url')}: must look like http://host:port, got {self.chroma_url!r}"
+                f"{_origin('chroma_url')}: must look like http://host:port, got {self.chroma_url!r}"
             )
         if not _is_http_url(self.llm_base_url):
             raise ConfigError(
-                f"{self._origin('llm_base_url')}: must look like http://host:port/v1, got {self.llm_base_url!r}"
+                f"{_origin('llm_base_url')}: must look like http://host:port/v1, got {self.llm_base_url!r}"
             )
         if self.llm == "gguf" and self.llm_model_path:
-            _check_gguf(self.llm_model_path, self._origin("llm_model_path"))
-
-    def _origin(self, name: str) -> str:
-        return self._sources.get(name, name)
+            _check_gguf(self.llm_model_path, _origin("llm_model_path"))
+        return self
 
     def setting_name(self, name: str) -> str:
         """How a user names setting ``name``: the variable or argument that set it, else its
@@ -200,29 +238,59 @@ class Settings:
                 or names no setting. The message names the variable or argument.
         """
         environ = os.environ if environ is None else environ
-        hints = get_type_hints(cls)
-        names = {f.name for f in dataclasses.fields(cls) if not f.name.startswith("_")}
-        values: dict[str, Any] = {}
-        sources: dict[str, str] = {}
-        for key, raw in environ.items():
-            if not key.startswith(ENV_PREFIX):
-                continue
-            name = key[len(ENV_PREFIX) :].lower()
-            if name not in names:
-                continue  # CTASSIST_* variables of other tools (e.g. the UI's) are not ours
-            values[name] = _convert(key, raw, hints[name])
-            sources[name] = key
-        for name, value in overrides.items():
+        names = set(cls.model_fields)
+        for name in overrides:
             if name not in names:
                 raise ConfigError(f"unknown setting {name!r}; known: {', '.join(sorted(names))}")
-            if value is None:
-                continue
-            values[name] = _convert(name, value, hints[name]) if isinstance(value, str) else value
-            sources[name] = name
-        for path_field in ("corpus_dir", "index_dir"):
-            if path_field in values:
-                values[path_field] = Path(values[path_field])
-        return cls(**values, _sources=sources)
+        variables = {key.lower(): key for key in environ}
+        origins: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        # Variables first, each named in its errors; a keyword argument then wins (its own name).
+        for name, raw in _Environment(cls, environ)().items():
+            origins[name] = variables[(ENV_PREFIX + name).lower()]
+            values[name] = raw
+        for name, value in overrides.items():
+            if value is not None:
+                values[name] = value
+                origins[name] = name
+        with _building(origins):
+            return cls(**values)
+
+
+class _Environment(EnvSettingsSource):
+    """pydantic-settings' reading of ``CTASSIST_*`` variables, from a given mapping."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str]) -> None:
+        self._environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {key.lower(): value for key, value in self._environ.items()}
+
+
+@contextmanager
+def _building(origins: Mapping[str, str]) -> Iterator[None]:
+    token = _ORIGINS.set(origins)
+    try:
+        yield
+    finally:
+        _ORIGINS.reset(token)
+
+
+def _origin(name: str) -> str:
+    """The variable or argument that gave field ``name`` its value, while settings are built."""
+    return (_ORIGINS.get() or {}).get(name, name)
+
+
+def _config_error(exc: ValidationError) -> ConfigError:
+    """The first problem of a failed validation, as the :class:`ConfigError` ctassist raised
+    in a validator or else in pydantic's words, after the setting's name."""
+    error = exc.errors()[0]
+    cause = error.get("ctx", {}).get("error")
+    if isinstance(cause, ConfigError):
+        return cause
+    field = str(error["loc"][0]) if error["loc"] else ""
+    return ConfigError(f"{_origin(field)}: {error['msg']}" if field else error["msg"])
 
 
 def _is_http_url(url: str) -> bool:
@@ -260,6 +328,10 @@ def _check_gguf(path: str, origin: str) -> None:
 
 
 def _convert(origin: str, raw: str, hint: Any) -> Any:
+    if get_origin(hint) is Literal:
+        if raw not in get_args(hint):
+            raise ConfigError(f"{origin}: must be one of {', '.join(get_args(hint))}, got {raw!r}")
+        return raw
     if hint is bool:
         lowered = raw.strip().lower()
         if lowered in {"1", "true", "yes", "on"}:

@@ -1,5 +1,20 @@
 """Errors that ctassist raises to its callers. Each message names the file, field or
-setting at fault and says why, so that the CLI and the UI can show it as it is."""
+setting at fault and says why, so that the CLI and the UI can show it as it is.
+
+The errors are grouped by cause, and each is also the built-in exception that fits it, so
+a caller may catch either :class:`CtassistError` (everything ctassist raises on purpose) or
+the built-in:
+
+- bad values: :class:`ConfigError` (settings, arguments), :class:`QuestionError`,
+  :class:`IndexMismatchError` are :class:`ValueError`;
+- files that cannot be read as documents: :class:`LoadError`, :class:`NoteFormatError`
+  are :class:`ValueError` (the file is there, its content is at fault);
+- the index or an output file out of reach: :class:`IndexUnavailableError` (and
+  :class:`IndexBusyError`, :class:`IndexChangedError`), :class:`WriteError` are
+  :class:`OSError`.
+
+:class:`CtassistError` itself is never raised.
+"""
 
 from __future__ import annotations
 
@@ -41,14 +56,14 @@ def could_not_read(exc: Exception) -> str:
 
 
 class CtassistError(Exception):
-    """Base class of every error ctassist raises on purpose."""
+    """Base class of every error ctassist raises on purpose; never raised itself."""
 
 
-class ConfigError(CtassistError):
+class ConfigError(CtassistError, ValueError):
     """A setting has a value that cannot be used."""
 
 
-class LoadError(CtassistError):
+class LoadError(CtassistError, ValueError):
     """A file could not be turned into text.
 
     Args:
@@ -136,11 +151,11 @@ def describe_problems(problems: Sequence[NoteProblem], *, max_chars: int | None 
     return text
 
 
-class IndexMismatchError(CtassistError):
+class IndexMismatchError(CtassistError, ValueError):
     """The index was built with another embedding model than the one configured."""
 
 
-class IndexUnavailableError(CtassistError):
+class IndexUnavailableError(CtassistError, OSError):
     """The index cannot be opened or reached (e.g. the Chroma server is down)."""
 
 
@@ -156,3 +171,7 @@ class IndexChangedError(IndexUnavailableError):
 
 class QuestionError(CtassistError, ValueError):
     """A question cannot be asked as given (empty, no words, too long, not text)."""
+
+
+class WriteError(CtassistError, OSError):
+    """A file ctassist was asked to write (e.g. an agenda's Word document) could not be written."""

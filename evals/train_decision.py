@@ -37,8 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from ctassist.answer import FEATURE_NAMES, AnswerDecision
-from ctassist.answer._decision import DECISION_FILE
+from ctassist.answer import DECISION_FILE, FEATURE_NAMES, AnswerDecision
 from ctassist.errors import CtassistError
 from evals._dataset import Question, load_questions
 from evals._run import DEFAULT_CORPUS, REPO, SetupError, log, workspace

@@ -5,6 +5,7 @@ import os
 # No telemetry and no version check (this machine has no internet, and the data is private).
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
+from ui._serving import auth_from_argument
 from ui.app import build_app, serve, start
 
-__all__ = ["build_app", "serve", "start"]
+__all__ = ["auth_from_argument", "build_app", "serve", "start"]

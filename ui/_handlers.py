@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ctassist._safety import markdown_literal
+from ctassist.agenda import AgendaError
 from ctassist.errors import CtassistError, LoadError, NoteFormatError
 from ctassist.load import SUPPORTED_EXTENSIONS
 from ui._render import (
@@ -117,7 +118,7 @@ class Handlers:
                 text += piece
                 yield [*shown, user, {"role": "assistant", "content": render_answer_text(text)}], state, ""
             if stream.answer is None:  # pragma: no cover - the stream always sets it
-                raise CtassistError("the assistant returned no answer")
+                raise RuntimeError("the assistant returned no answer")
             turn = Turn.from_answer(question, stream.answer)
         except CtassistError as exc:
             turn = Turn(question=question, error=str(exc))
@@ -173,7 +174,7 @@ class Handlers:
         topics = [t for t in topics if t]
         try:
             if not group:
-                raise CtassistError("choose the reference group (public or user)")
+                raise AgendaError("choose the reference group (public or user)")
             minutes = int(duration) if duration is not None else 120
             agenda = self.assistant.draft_agenda(
                 group=group,
@@ -251,6 +252,13 @@ class Handlers:
         copy = folder / path.name
         shutil.copyfile(path, copy)
         return str(copy)
+
+    def delete_question(self, doc_id: str) -> str:
+        """What the user confirms before :meth:`delete_document` runs."""
+        return (
+            f"Delete **{markdown_literal(doc_id)}**? Its passages leave the index; the file is "
+            "moved to the index folder's `deleted/`, from where it can be restored."
+        )
 
     def delete_document(self, doc_id: str | None) -> tuple[str, str, list[list[Any]]]:
         """Takes a confirmed document out of the corpus and the index.

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ctassist._safety import markdown_literal
-from ctassist.cite import Citation
+from ctassist.types import Citation
 
 #: Characters of document text shown on each side of a quoted passage.
 CONTEXT_CHARS = 600

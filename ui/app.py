@@ -19,7 +19,6 @@ from typing import Any
 
 import gradio as gr
 
-from ctassist._safety import markdown_literal
 from ui._handlers import UPLOAD_TYPES, Handlers
 from ui._render import PASSAGE_PLACEHOLDER, SCOPES, ChatState, error_markdown
 from ui._serving import (
@@ -369,11 +368,7 @@ def build_app(assistant: Any) -> gr.Blocks:
         def ask_to_confirm(doc_id: str | None) -> tuple[Any, str, str]:
             if not doc_id:
                 return gr.Row(visible=False), "", error_markdown("Choose a document to delete.")
-            question = (
-                f"Delete **{markdown_literal(doc_id)}**? Its passages leave the index; the file is "
-                "moved to the index folder's `deleted/`, from where it can be restored."
-            )
-            return gr.Row(visible=True), question, ""
+            return gr.Row(visible=True), handlers.delete_question(doc_id), ""
 
         def delete_confirmed(doc_id: str | None) -> tuple[Any, ...]:
             text, summary_text, rows = handlers.delete_document(doc_id)

@@ -6,10 +6,10 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ctassist.agenda._evidence import (
     MIN_PROMPTS,
+    AgendaAssistant,
     EvidenceFinder,
     QuestionList,
     Quote,
@@ -20,10 +20,7 @@ from ctassist.agenda._groups import CHATHAM_HOUSE, GROUPS, choose_question, gene
 from ctassist.agenda._matters import PreviousMeeting, previous_meeting
 from ctassist.agenda._model import Agenda, AgendaError, AgendaItem, ItemKind, add_minutes
 from ctassist.agenda._timing import Timing, allocate
-from ctassist.cite import Citation
-
-if TYPE_CHECKING:
-    from ctassist.assistant import Assistant
+from ctassist.types import Citation
 
 _MAX_TOPIC_CHARS = 300
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
@@ -52,7 +49,7 @@ class AgendaRequest:
 
 
 def draft_agenda(
-    assistant: Assistant,
+    assistant: AgendaAssistant,
     *,
     group: str,
     date: str | None = None,

@@ -4,9 +4,9 @@ the evidence behind each discussion item, every piece checked verbatim against i
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from ctassist._safety import instruction_flags
 from ctassist._text import INTRODUCES_LIST
@@ -14,13 +14,34 @@ from ctassist.agenda._groups import GROUPS, group_affinity
 from ctassist.agenda._model import AgendaError
 from ctassist.answer import ExtractiveComposer
 from ctassist.chunk import sentence_spans
-from ctassist.cite import Passage
+from ctassist.config import Settings
 from ctassist.errors import LoadError
+from ctassist.index import ChunkStore
 from ctassist.load import LoadedDocument
-from ctassist.retrieve import CachedScorer, content_terms
+from ctassist.retrieve import CachedScorer, CrossEncoderReranker, Filters, HybridRetriever, content_terms
+from ctassist.types import Passage
 
-if TYPE_CHECKING:
-    from ctassist.assistant import Assistant
+
+class AgendaAssistant(Protocol):
+    """What drafting an agenda uses of :class:`ctassist.Assistant`: its settings, index and
+    models, its search and its documents (a protocol, so that the agenda does not depend on
+    the assistant, which drafts agendas)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def store(self) -> ChunkStore: ...
+    @property
+    def reranker(self) -> CrossEncoderReranker: ...
+    @property
+    def retriever(self) -> HybridRetriever: ...
+
+    def retrieve(
+        self, query: str, *, filters: Filters | Mapping[str, Any] | None = None, k: int | None = None
+    ) -> list[Passage]: ...
+
+    def document(self, doc_id: str) -> LoadedDocument: ...
+
 
 #: Source passages (for the item; for the item and the group's concerns) and same-group
 #: note passages retrieved per discussion item.
@@ -117,7 +138,7 @@ class EvidenceFinder:
         before: Notes of meetings on or after this date are not used (``YYYY-MM-DD``).
     """
 
-    def __init__(self, assistant: Assistant, group: str, *, before: str | None) -> None:
+    def __init__(self, assistant: AgendaAssistant, group: str, *, before: str | None) -> None:
         self._assistant = assistant
         self._group = group
         self._before = before

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ctassist.cite import Citation
 from ctassist.errors import ConfigError
+from ctassist.types import Citation
 
 ItemKind = Literal["welcome", "apologies", "declarations", "minutes", "discussion", "aob", "next_meeting"]
 
@@ -155,7 +155,7 @@ class Agenda:
             The path written.
 
         Raises:
-            CtassistError: The file cannot be written (the message says why).
+            WriteError: The file cannot be written (the message says why).
         """
         from ctassist.agenda._render import to_docx
 

@@ -1,23 +1,72 @@
-"""Rendering an agenda as Markdown and as a Word document."""
+"""Rendering an agenda as Markdown and as a Word document.
+
+The renderers read an agenda through the protocols below, which name what they show, so
+that this module does not import the agenda's model (whose methods call it).
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ctassist._safety import markdown_literal
 from ctassist.agenda._groups import CHATHAM_HOUSE
-from ctassist.cite import Citation
-from ctassist.errors import CtassistError
+from ctassist.errors import WriteError
+from ctassist.types import Citation
 
-if TYPE_CHECKING:
-    from ctassist.agenda._model import Agenda, AgendaItem
+
+class RenderedItem(Protocol):
+    """What is shown of an agenda item (see :class:`ctassist.agenda.AgendaItem`)."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def start(self) -> str: ...
+    @property
+    def end(self) -> str: ...
+    @property
+    def minutes(self) -> int: ...
+    @property
+    def prompts(self) -> Sequence[str]: ...
+    @property
+    def source(self) -> int | None: ...
+
+
+class RenderedAgenda(Protocol):
+    """What is shown of an agenda (see :class:`ctassist.agenda.Agenda`)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def group_name(self) -> str: ...
+    @property
+    def date_label(self) -> str: ...
+    @property
+    def start_time(self) -> str: ...
+    @property
+    def end_time(self) -> str: ...
+    @property
+    def duration_minutes(self) -> int: ...
+    @property
+    def chair(self) -> str | None: ...
+    @property
+    def chatham_house(self) -> bool: ...
+    @property
+    def items(self) -> Sequence[RenderedItem]: ...
+    @property
+    def sources(self) -> Sequence[Citation]: ...
+    @property
+    def notes(self) -> Sequence[str]: ...
+
 
 _COLUMNS = ("No.", "Time", "Item", "Minutes")
 
 
-def _title_block(agenda: Agenda) -> list[tuple[str, str]]:
+def _title_block(agenda: RenderedAgenda) -> list[tuple[str, str]]:
     block = [
         ("Group", agenda.group_name),
         ("Date", agenda.date_label),
@@ -29,7 +78,7 @@ def _title_block(agenda: Agenda) -> list[tuple[str, str]]:
     return block
 
 
-def _time(item: AgendaItem) -> str:
+def _time(item: RenderedItem) -> str:
     return f"{item.start}–{item.end}"
 
 
@@ -56,7 +105,7 @@ def _cell(text: str) -> str:
     return re.sub(r"(?<!\\)\|", r"\\|", markdown_literal(" ".join(text.split())))
 
 
-def to_markdown(agenda: Agenda) -> str:
+def to_markdown(agenda: RenderedAgenda) -> str:
     """The agenda as Markdown (see :meth:`Agenda.to_markdown`).
 
     Everything that comes from a document or a user is escaped (:func:`markdown_literal`):
@@ -95,7 +144,7 @@ def to_markdown(agenda: Agenda) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_docx(agenda: Agenda, path: Path) -> Path:
+def to_docx(agenda: RenderedAgenda, path: Path) -> Path:
     """Writes the agenda as a Word document (see :meth:`Agenda.to_docx`)."""
     import docx
     from docx.shared import Pt
@@ -147,5 +196,5 @@ def to_docx(agenda: Agenda, path: Path) -> Path:
     try:
         document.save(str(path))
     except OSError as exc:
-        raise CtassistError(f"{path}: cannot write the Word document ({exc.strerror or exc})") from None
+        raise WriteError(f"{path}: cannot write the Word document ({exc.strerror or exc})") from None
     return path

@@ -2,26 +2,41 @@
 
 from ctassist._safety import looks_like_instruction
 from ctassist.answer._abstain import NOT_COVERED, abstention_text
-from ctassist.answer._decision import AnswerDecision, shipped_decision
-from ctassist.answer._extractive import Composition, ExtractiveComposer, PartDecision, compound_parts
+from ctassist.answer._decision import DECISION_FILE, AnswerDecision, shipped_decision
+from ctassist.answer._extractive import (
+    Composition,
+    ExtractiveComposer,
+    PartDecision,
+    Scorer,
+    best_by_passage,
+    compound_parts,
+)
 from ctassist.answer._features import FEATURE_NAMES
-from ctassist.answer._followup import ResolvedQuestion, Turn, normalise_history, resolve_follow_up
+from ctassist.answer._followup import History, ResolvedQuestion, Turn, normalise_history, resolve_follow_up
+from ctassist.answer._generative import GenerativeAnswerer, describe_model, make_chat_model
 from ctassist.answer._rewrite import GLOSSARY_FILE, Glossary
 
 __all__ = [
+    "DECISION_FILE",
     "FEATURE_NAMES",
     "GLOSSARY_FILE",
     "NOT_COVERED",
     "AnswerDecision",
     "Composition",
     "ExtractiveComposer",
+    "GenerativeAnswerer",
     "Glossary",
+    "History",
     "PartDecision",
     "ResolvedQuestion",
+    "Scorer",
     "Turn",
     "abstention_text",
+    "best_by_passage",
     "compound_parts",
+    "describe_model",
     "looks_like_instruction",
+    "make_chat_model",
     "normalise_history",
     "resolve_follow_up",
     "shipped_decision",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ctassist.cite import Citation
+from ctassist.types import Citation
 
 NOT_COVERED = "The corpus does not cover this question"
 

@@ -27,8 +27,8 @@ from ctassist.answer._followup import ResolvedQuestion
 from ctassist.answer._lists import asked_count, lists_in_one_sentence
 from ctassist.answer._rewrite import Glossary, in_corpus_words
 from ctassist.chunk import sentence_spans
-from ctassist.cite import Citation, Passage
 from ctassist.retrieve import content_terms
+from ctassist.types import Citation, Passage
 
 Scorer = Callable[[str, list[str]], list[float]]
 

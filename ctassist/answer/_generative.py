@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from ctassist._safety import instruction_flags, looks_like_instruction
 from ctassist.chunk import sentence_spans
-from ctassist.cite import Citation, Passage, SupportVerifier
+from ctassist.cite import SupportVerifier
 from ctassist.config import Settings
 from ctassist.errors import ConfigError, excerpt
+from ctassist.types import Citation, Passage
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

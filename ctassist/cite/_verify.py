@@ -12,7 +12,7 @@ import numpy as np
 from ctassist._safety import instruction_flags, looks_like_instruction
 from ctassist._text import content_terms, words
 from ctassist.chunk import sentence_spans
-from ctassist.cite._citation import Passage
+from ctassist.types import Passage
 
 Embed = Callable[[list[str]], np.ndarray]
 

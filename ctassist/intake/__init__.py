@@ -4,6 +4,7 @@ from ctassist.intake._names import name_warnings, personal_name
 from ctassist.intake._store import (
     AddedDocument,
     CheckedNote,
+    IntakeAssistant,
     RemovedDocument,
     add_document,
     add_note,
@@ -16,6 +17,7 @@ from ctassist.intake._store import (
 __all__ = [
     "AddedDocument",
     "CheckedNote",
+    "IntakeAssistant",
     "RemovedDocument",
     "add_document",
     "add_note",

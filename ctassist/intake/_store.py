@@ -13,8 +13,9 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from ctassist.config import Settings
 from ctassist.errors import ConfigError, CtassistError, LoadError, NoteFormatError, NoteProblem
 from ctassist.index import IndexReport
 from ctassist.intake._names import name_warnings
@@ -29,8 +30,17 @@ from ctassist.load import (
     split_front_matter,
 )
 
-if TYPE_CHECKING:
-    from ctassist.assistant import Assistant
+
+class IntakeAssistant(Protocol):
+    """What storing a document uses of :class:`ctassist.Assistant`: its settings (the corpus
+    folder, the size limit) and indexing (a protocol, so that intake does not depend on the
+    assistant, which stores documents through it)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def index(self) -> IndexReport: ...
+
 
 #: ``kind`` argument → folder of the corpus.
 _FOLDERS: dict[str, tuple[Kind, str]] = {
@@ -82,7 +92,7 @@ class CheckedNote:
 
 
 def add_document(
-    assistant: Assistant, data: bytes, *, kind: str = "source", filename: str | None = None
+    assistant: IntakeAssistant, data: bytes, *, kind: str = "source", filename: str | None = None
 ) -> AddedDocument:
     """Validates an upload, stores it under a generated name and indexes it.
 
@@ -117,7 +127,7 @@ def add_document(
     return _add(assistant, data, kind=kind, filename=filename, shown=_basename(filename) or "(upload)")
 
 
-def add_note(assistant: Assistant, path: Path) -> AddedDocument:
+def add_note(assistant: IntakeAssistant, path: Path) -> AddedDocument:
     """Stores a meeting note (Markdown with front matter) under ``notes/`` and indexes it.
 
     Args:
@@ -196,7 +206,9 @@ def stored_name(*, day: dt.date, data: bytes, filename: str | None, extension: s
     return f"{day:%Y%m%d}-{digest}-{slug}{extension}"
 
 
-def _add(assistant: Assistant, data: bytes, *, kind: str, filename: str | None, shown: str) -> AddedDocument:
+def _add(
+    assistant: IntakeAssistant, data: bytes, *, kind: str, filename: str | None, shown: str
+) -> AddedDocument:
     detected = kind == "auto"
     if detected:
         kind = "notes" if looks_like_note(data, filename) else "source"
@@ -450,7 +462,7 @@ class RemovedDocument:
     report: IndexReport
 
 
-def remove_document(assistant: Assistant, doc_id: str) -> RemovedDocument:
+def remove_document(assistant: IntakeAssistant, doc_id: str) -> RemovedDocument:
     """Takes a document out of the corpus and the index.
 
     The file is moved, not deleted, to ``<index folder>/deleted/<time>-<name>``; the index is

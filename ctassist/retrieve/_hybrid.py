@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ctassist.cite import Passage
 from ctassist.index import ChunkStore
 from ctassist.retrieve._dense import DenseRetriever
 from ctassist.retrieve._filters import Filters
 from ctassist.retrieve._fusion import reciprocal_rank_fusion
 from ctassist.retrieve._lexical import LexicalIndex
 from ctassist.retrieve._rerank import CrossEncoderReranker
+from ctassist.types import Passage
 
 #: Fused candidates handed to the re-ranker.
 RERANK_POOL = 12

@@ -9,8 +9,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from ctassist.cite import Passage
 from ctassist.retrieve._filters import Filters
+from ctassist.types import Passage
 
 
 class CtassistRetriever(BaseRetriever):

@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ctassist.cite import Passage
 from ctassist.errors import ConfigError
+from ctassist.types import Passage
 
 
 def packaged_reranker_dir() -> Path:

@@ -21,7 +21,7 @@ from ctassist.agenda import (
 )
 from ctassist.agenda._evidence import near_duplicate, restates, standalone_query
 from ctassist.agenda._groups import GROUPS, TOPICS, choose_question, topic_hits
-from ctassist.cite import Citation
+from ctassist.types import Citation
 
 VALID: dict[str, Any] = {
     "group": "user",

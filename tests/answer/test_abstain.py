@@ -10,7 +10,7 @@ import pytest
 
 from ctassist import Assistant
 from ctassist.answer import NOT_COVERED, abstention_text
-from ctassist.cite import Citation
+from ctassist.types import Citation
 from tests.helpers import Corpus
 from tests.retrieve.testcorpus import chunk_passages, corpus_files
 

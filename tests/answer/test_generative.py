@@ -16,8 +16,9 @@ from ctassist import Assistant
 from ctassist._safety import looks_like_instruction
 from ctassist.answer._generative import GenerativeAnswerer, build_messages
 from ctassist.chunk import sentence_spans
-from ctassist.cite import Answer, Passage, split_cited_sentences
+from ctassist.cite import split_cited_sentences
 from ctassist.embed import Encoder
+from ctassist.types import Answer, Passage
 from tests.retrieve.testcorpus import INJECTION_DOC, PAYLOAD, close, indexed_assistant
 
 pytestmark = pytest.mark.llm

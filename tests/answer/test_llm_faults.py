@@ -15,8 +15,8 @@ import pytest
 
 from ctassist import Assistant, ConfigError, Settings
 from ctassist.answer._generative import make_chat_model
-from ctassist.cite import Answer
 from ctassist.embed import Encoder
+from ctassist.types import Answer
 from tests.helpers import clean_env, free_port, run_cli
 from tests.retrieve.testcorpus import close, indexed_assistant
 from ui._handlers import Handlers

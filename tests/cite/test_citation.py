@@ -10,7 +10,7 @@ import pytest
 
 from ctassist import Assistant
 from ctassist.chunk import HEADING_SEPARATOR
-from ctassist.cite import Answer, Citation
+from ctassist.types import Answer, Citation
 from tests.retrieve.testcorpus import INJECTION_DOC_ID, PUBLIC_NOTE_ID, USER_NOTE_ID
 
 Ask = tuple[str, list[tuple[str, str]] | None, dict[str, Any] | None]

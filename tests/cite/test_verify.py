@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from ctassist import Settings
-from ctassist.cite import Passage, Support, SupportVerifier, split_cited_sentences
+from ctassist.cite import Support, SupportVerifier, split_cited_sentences
 from ctassist.embed import Encoder
+from ctassist.types import Passage
 from tests.helpers import SHIPPED_CORPUS
 from tests.retrieve.testcorpus import passage_with
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from ctassist import Assistant, IndexMismatchError, IndexUnavailableError, Settings
-from ctassist.cite import Answer
 from ctassist.embed import Encoder
 from ctassist.index import ChunkStore
+from ctassist.types import Answer
 from tests.helpers import (
     CHANNEL_MD,
     PREVENT_TXT,

@@ -14,8 +14,8 @@ import pytest
 from chromadb.config import Settings as ChromaSettings
 
 from ctassist import Assistant
-from ctassist.cite import Answer
 from ctassist.retrieve import Filters
+from ctassist.types import Answer
 from tests.helpers import (
     CHANNEL_MD,
     PREVENT_TXT,

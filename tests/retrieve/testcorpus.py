@@ -14,10 +14,10 @@ from typing import Any
 
 from ctassist import Assistant
 from ctassist.chunk import chunk_document
-from ctassist.cite import Passage
 from ctassist.embed import Encoder
 from ctassist.load import load_document
 from ctassist.retrieve import to_passage
+from ctassist.types import Passage
 from tests.helpers import SHIPPED_CORPUS, note_text
 
 PUBLIC_NOTE_ID = "notes/2024-03-05-public-reference-group.md"

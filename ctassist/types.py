@@ -1,4 +1,6 @@
-"""Citations and answers: the values every interface (library, CLI, UI, evals) shares."""
+"""The values the stages pass on and every interface (library, CLI, UI, evals) shares:
+retrieved passages, citations and answers. Any stage may import this module; it imports
+none of them, so that no stage depends on a later one for its types."""
 
 from __future__ import annotations
 

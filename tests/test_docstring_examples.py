@@ -8,7 +8,6 @@ from types import ModuleType
 
 import pytest
 
-import ctassist._text
 import ctassist.answer._abstain
 import ctassist.answer._acronyms
 import ctassist.answer._extractive
@@ -20,6 +19,7 @@ import ctassist.config
 import ctassist.errors
 import ctassist.index._store
 import ctassist.intake._names
+import ctassist.text
 import evals._metrics
 import ui._serving
 
@@ -27,7 +27,7 @@ import ui._serving
 @pytest.mark.parametrize(
     "module",
     [
-        ctassist._text,
+        ctassist.text,
         ctassist.answer._abstain,
         ctassist.answer._acronyms,
         ctassist.answer._extractive,

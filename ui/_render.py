@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ctassist._safety import markdown_literal
+from ctassist.text import LIST_MARKER
 from ctassist.types import Citation
 
 #: Characters of document text shown on each side of a quoted passage.
@@ -122,9 +123,7 @@ def parse_source_ref(ref: str | None) -> tuple[int, int] | None:
 
 #: A line break inside a paragraph (a file's hard-wrapped line, quoted verbatim): not before
 #: a blank line, a list item or a heading, which are the breaks that carry meaning.
-_WRAPPED = re.compile(
-    r"(?<=\S)[ \t]*\n(?![ \t]*(?:\n|[-*•–·][ \t]|\d{1,3}[.)][ \t]|#{1,6}[ \t]))[ \t]*(?=\S)"
-)
+_WRAPPED = re.compile(rf"(?<=\S)[ \t]*\n(?![ \t]*(?:\n|{LIST_MARKER}[ \t]|#{{1,6}}[ \t]))[ \t]*(?=\S)")
 
 
 def render_answer_text(text: str, turn_index: int | None = None, numbers: Iterable[int] = ()) -> str:

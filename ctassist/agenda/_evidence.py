@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ctassist._safety import instruction_flags
-from ctassist._text import INTRODUCES_LIST
 from ctassist.agenda._groups import GROUPS, group_affinity
 from ctassist.agenda._model import AgendaError
 from ctassist.answer import ExtractiveComposer
@@ -19,6 +18,7 @@ from ctassist.errors import LoadError
 from ctassist.index import ChunkStore
 from ctassist.load import LoadedDocument
 from ctassist.retrieve import CachedScorer, CrossEncoderReranker, Filters, HybridRetriever, content_terms
+from ctassist.text import INTRODUCES_LIST, LIST_MARKER
 from ctassist.types import Passage
 
 
@@ -55,7 +55,7 @@ MIN_PROMPTS = 2
 AFFINITY_WEIGHT = 1.0
 
 _QUESTIONS_WORD = re.compile(r"\bquestions?\b", re.IGNORECASE)
-_LIST_MARKER = re.compile(r"(?:[•\-*–·]|\d{1,3}[.)])")
+_LIST_MARKER = re.compile(LIST_MARKER)
 _ANAPHOR = re.compile(r"\b(this|that|these|those)\b(?=\s*(?:and\b|or\b|[?,.;]|$))", re.IGNORECASE)
 _WH_LEAD = re.compile(
     r"^(?:what|where|how|why|who|which|when)\b"

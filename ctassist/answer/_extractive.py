@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from ctassist._safety import instruction_flags
-from ctassist._text import INTRODUCES_LIST, mentions
 from ctassist.answer._decision import AnswerDecision
 from ctassist.answer._features import (
     EvidenceView,
@@ -28,11 +27,12 @@ from ctassist.answer._lists import asked_count, lists_in_one_sentence
 from ctassist.answer._rewrite import Glossary, in_corpus_words
 from ctassist.chunk import sentence_spans
 from ctassist.retrieve import content_terms
+from ctassist.text import INTRODUCES_LIST, LIST_MARKER, mentions
 from ctassist.types import Citation, Passage
 
 Scorer = Callable[[str, list[str]], list[float]]
 
-_LIST_MARKER = re.compile(r"(?:^|\n)[ \t]*(?:[•\-*–·]|\d{1,3}[.)])[ \t]+$")
+_LIST_MARKER = re.compile(rf"(?:^|\n)[ \t]*{LIST_MARKER}[ \t]+$")
 #: Smallest sentence pool of one part of a compound question.
 _MIN_PART_POOL = 3
 #: What holding the kind of answer asked for (a date for "when", a cause for "why") adds to

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ctassist._text import YEAR
 from ctassist.retrieve import content_terms
+from ctassist.text import YEAR
 
 _LEADING_LINK = re.compile(
     r"^\s*(and|but|also|so|then|what about|how about|and what about|or)\b", re.IGNORECASE

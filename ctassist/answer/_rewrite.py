@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ctassist._text import content_terms
 from ctassist.answer._acronyms import spelled_out
 from ctassist.answer._language import english
 from ctassist.errors import ConfigError
+from ctassist.text import content_terms
 
 #: The glossary's file name, at the top of a corpus folder (never indexed).
 GLOSSARY_FILE = "glossary.toml"

@@ -6,6 +6,8 @@ import re
 import tomllib
 from importlib import resources
 
+from ctassist.text import LIST_MARKER
+
 
 def _load_abbreviations() -> frozenset[str]:
     """Words that end in a full stop without ending a sentence (``data/sentences.toml``)."""
@@ -30,7 +32,7 @@ _WORD_LOOKBACK = 40
 
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9£•])")
 _BLOCK_SPLIT = re.compile(r"\n[ \t]*\n")
-_LIST_ITEM = re.compile(r"^[ \t]*(?:[•\-*–·]|\d{1,3}[.)])[ \t]+")
+_LIST_ITEM = re.compile(rf"^[ \t]*{LIST_MARKER}[ \t]+")
 _TABLE_ROW = re.compile(r"^[ \t]*\|")
 _HEADING_LINE = re.compile(r"^[ \t]*#{1,6}[ \t]")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")

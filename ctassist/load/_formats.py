@@ -17,6 +17,7 @@ from typing import Any
 
 from ctassist.errors import LoadError, excerpt
 from ctassist.load._document import Heading, PageSpan
+from ctassist.text import BULLETS
 
 # pypdf logs warnings such as "EOF marker not found" without naming the file; a file it
 # cannot read is reported as a LoadError with its path instead.
@@ -36,7 +37,6 @@ Reader = Callable[[str, bytes], Extracted]
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$", re.MULTILINE)
 _FENCE = re.compile(r"^(```|~~~)", re.MULTILINE)
 _SENTENCE_END = (".", ":", ";", ",", "?", "!")
-_BULLETS = ("•", "-", "*", "–", "·")
 
 
 # UTF-32 first: its little-endian mark begins with UTF-16's.
@@ -134,7 +134,7 @@ def _looks_like_heading(stripped: str, lines: list[str], number: int) -> bool:
     """A plain-text heading: a short line of its own, without closing punctuation."""
     if not stripped or len(stripped) > 80 or stripped.endswith(_SENTENCE_END):
         return False
-    if stripped.startswith(_BULLETS) or (stripped[0].isdigit() and "." in stripped[:4]):
+    if stripped.startswith(BULLETS) or (stripped[0].isdigit() and "." in stripped[:4]):
         return False
     if len(stripped.split()) > 10:
         return False

@@ -1,6 +1,5 @@
 """Retrieve: dense and lexical search, fused, filtered and re-ranked."""
 
-from ctassist._text import content_terms, words
 from ctassist.retrieve._dense import DenseRetriever
 from ctassist.retrieve._filters import Filters
 from ctassist.retrieve._fusion import reciprocal_rank_fusion
@@ -8,6 +7,7 @@ from ctassist.retrieve._hybrid import HybridRetriever, to_passage
 from ctassist.retrieve._langchain import CtassistRetriever, to_document
 from ctassist.retrieve._lexical import LexicalIndex
 from ctassist.retrieve._rerank import CachedScorer, CrossEncoderReranker, packaged_reranker_dir
+from ctassist.text import content_terms, words
 
 __all__ = [
     "CachedScorer",

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from ctassist._text import content_terms
 from ctassist.index import ChunkStore
 from ctassist.retrieve._filters import Filters
+from ctassist.text import content_terms
 
 
 @dataclass(frozen=True)

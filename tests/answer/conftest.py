@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from ctassist import Assistant
-from ctassist._text import content_terms
 from ctassist.embed import Encoder
 from ctassist.load import discover_files
+from ctassist.text import content_terms
 from tests.helpers import SHIPPED_CORPUS
 from tests.retrieve.testcorpus import chunk_passages, close, indexed_assistant
 

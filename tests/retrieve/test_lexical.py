@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ctassist import Assistant
-from ctassist._text import content_terms
 from ctassist.retrieve import Filters, LexicalIndex
+from ctassist.text import content_terms
 from tests.helpers import CHANNEL_MD, PREVENT_TXT, Corpus, note_text
 
 MakeCorpus = Callable[..., Corpus]

@@ -1,6 +1,6 @@
 """Agenda: draft Prevent reference-group meeting agendas from the corpus, with cited prompts."""
 
-from ctassist.agenda._draft import AgendaRequest, draft_agenda, validate_request
+from ctassist.agenda._draft import AgendaRequest, draft_agenda, minimum_minutes, validate_request
 from ctassist.agenda._groups import CHATHAM_HOUSE, GROUPS, GroupProfile
 from ctassist.agenda._model import Agenda, AgendaError, AgendaItem, ItemKind
 from ctassist.agenda._timing import Timing, allocate, minimum_duration
@@ -18,5 +18,6 @@ __all__ = [
     "allocate",
     "draft_agenda",
     "minimum_duration",
+    "minimum_minutes",
     "validate_request",
 ]

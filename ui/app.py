@@ -343,7 +343,16 @@ def build_app(assistant: Any) -> gr.Blocks:
             api_name="draft_agenda",
         )
         for trigger in (group.change, date.blur, date.submit, focus.blur, app.load):
-            trigger(minimum, [group, date, focus], duration, api_visibility="private", show_progress="hidden")
+            # One at a time, in order: a slower, older answer must not overwrite a newer one.
+            trigger(
+                minimum,
+                [group, date, focus],
+                duration,
+                api_visibility="private",
+                show_progress="hidden",
+                concurrency_limit=1,
+                concurrency_id="agenda-minimum",
+            )
 
         # --- corpus ---
         def refresh_choices(current: str | None = None) -> Any:

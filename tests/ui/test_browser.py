@@ -312,6 +312,7 @@ def test_an_agenda_error_clears_the_previous_downloads(page: Any, served: Served
     assert "Channel panels" not in preview.inner_text()  # the earlier draft is gone ...
     for button in AGENDA_FILES:  # ... and so are its downloads
         assert page.locator(button).is_disabled(), button
+    assert f"At least {minimum} minutes for this agenda." in page.locator("#ct-agenda-duration").inner_text()
     _screenshot(page, "agenda-error")
 
     page.fill("#ct-agenda-duration input", str(minimum))

@@ -101,6 +101,12 @@ def _parser() -> argparse.ArgumentParser:
     agenda.add_argument("--chair", help="the chair's name or role")
     agenda.add_argument("--no-chatham-house", action="store_true", help="do not state the Chatham House Rule")
     agenda.add_argument("--format", choices=["md", "docx", "json"], default="md")
+    agenda.add_argument(
+        "--drafting-notes",
+        action="store_true",
+        help="md and docx: add the drafting notes and the sources' file paths (for the secretariat, "
+        "not for circulation)",
+    )
     agenda.add_argument("--out", help="output file (required for docx; stdout otherwise)")
     agenda.set_defaults(run=_agenda)
 
@@ -131,8 +137,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--auth", help=argparse.SUPPRESS)
     serve.set_defaults(run=_serve)
 
-    evaluate = sub.add_parser("eval", help="run the evaluation suite (python -m evals)")
-    evaluate.add_argument("rest", nargs=argparse.REMAINDER, help="arguments for python -m evals")
+    evaluate = sub.add_parser("eval", help="run the evaluation suite (see ctassist eval --help)")
+    evaluate.add_argument("rest", nargs=argparse.REMAINDER, help="arguments of the evaluation")
     evaluate.set_defaults(run=lambda args: _eval_main(args.rest))
     return parser
 
@@ -165,29 +171,63 @@ def _index(args: argparse.Namespace) -> int:
 
 
 def _documents(args: argparse.Namespace) -> int:
-    for record in _assistant(args).documents():
-        print(f"{record.doc_id}\t{record.kind}\t{record.chunks} chunks\t{record.indexed_at}\t{record.title}")
+    records = _assistant(args).documents()
+    print("document\tkind\tchunks\tindexed at\ttitle")
+    if not records:
+        print("no documents indexed (run `ctassist index`)")
+    for record in records:
+        chunks = _count(record.chunks, "chunk")
+        print(f"{record.doc_id}\t{record.kind}\t{chunks}\t{record.indexed_at}\t{record.title}")
     return EXIT_OK
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 chunk``, ``2 chunks``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+#: What ``help`` prints in an interactive ``ask`` session.
+INTERACTIVE_HELP = """Type a question and press Enter; a follow-up question may refer to the ones before.
+Commands:
+  help     this text
+  /clear   start a new conversation (earlier questions are forgotten)
+  /quit    end the session (so does an empty line or Ctrl+D)"""
 
 
 def _ask(args: argparse.Namespace) -> int:
     from ctassist.assistant import Assistant
 
     assistant = Assistant(corpus_dir=args.corpus_dir, index_dir=args.index_dir, llm=args.llm)
+    if args.doc:
+        _check_documents(args.doc, [record.doc_id for record in assistant.documents()])
     filters: dict[str, Any] = {"kind": args.kind, "group": args.group, "docs": args.doc or ()}
     if args.question is not None:
         answer = assistant.ask(args.question, filters=filters)
         print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else format_answer(answer))
         return EXIT_OK
     history: list[tuple[str, str]] = []
-    print("Ask about the corpus; an empty line ends the session.", file=sys.stderr)
+    print("Ask about the corpus; `help` lists the commands, an empty line ends the session.", file=sys.stderr)
     while True:
         try:
             question = input("> ").strip()
         except EOFError:
             return EXIT_OK
-        if not question:
+        command = question.lower()
+        if not question or command in {"/quit", "/exit", "quit", "exit"}:
             return EXIT_OK
+        if command in {"help", "/help", "?"}:
+            print(INTERACTIVE_HELP)
+            continue
+        if command == "/clear":
+            history.clear()
+            print("(new conversation)")
+            continue
+        if question.startswith("/"):
+            print(
+                f"ctassist: unknown command {question.split()[0]}; type help for the commands",
+                file=sys.stderr,
+            )
+            continue
         try:
             answer = assistant.ask(question, history=history, filters=filters)
         except CtassistError as exc:
@@ -195,6 +235,25 @@ def _ask(args: argparse.Namespace) -> int:
             continue
         print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else format_answer(answer))
         history.append((question, answer.text))
+
+
+def _check_documents(wanted: Sequence[str], indexed: Sequence[str]) -> None:
+    """Refuses a ``--doc`` that is not in the index, naming the indexed documents closest to it."""
+    import difflib
+    from pathlib import PurePosixPath
+
+    known = set(indexed)
+    # By file name: every path shares its folder and extension with many others.
+    by_stem: dict[str, list[str]] = {}
+    for doc_id in indexed:
+        by_stem.setdefault(PurePosixPath(doc_id).stem.lower(), []).append(doc_id)
+    for doc in wanted:
+        if doc in known:
+            continue
+        stems = difflib.get_close_matches(PurePosixPath(doc).stem.lower(), list(by_stem), n=3, cutoff=0.6)
+        close = [doc_id for stem in stems for doc_id in by_stem[stem]][:3]
+        hint = f"did you mean {', '.join(close)}?" if close else "`ctassist documents` lists them"
+        raise ConfigError(f"--doc {doc}: no such document in the index; {hint}")
 
 
 def format_answer(answer: Any) -> str:
@@ -220,7 +279,8 @@ def _agenda(args: argparse.Namespace) -> int:
     if args.format == "docx" and not args.out:
         print("ctassist: error: --format docx needs --out FILE", file=sys.stderr)
         return EXIT_ERROR
-    agenda = _assistant(args).draft_agenda(
+    assistant = _assistant(args)
+    agenda = assistant.draft_agenda(
         group=args.group,
         date=args.date,
         duration_minutes=args.minutes,
@@ -230,13 +290,19 @@ def _agenda(args: argparse.Namespace) -> int:
         start_time=args.start,
     )
     if args.format == "docx":
-        agenda.to_docx(Path(args.out))
+        settings = assistant.settings
+        agenda.to_docx(
+            Path(args.out),
+            drafting_notes=args.drafting_notes,
+            author=settings.agenda_author,
+            marking=settings.agenda_marking,
+        )
         print(f"wrote {args.out}", file=sys.stderr)
         return EXIT_OK
     text = (
         json.dumps(agenda.to_dict(), indent=2, ensure_ascii=False)
         if args.format == "json"
-        else agenda.to_markdown()
+        else agenda.to_markdown(drafting_notes=args.drafting_notes)
     )
     if args.out:
         Path(args.out).write_text(text + "\n", encoding="utf-8")
@@ -307,7 +373,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _eval_main(arguments: list[str]) -> int:
     from evals.__main__ import main as evals_main
 
-    return evals_main(arguments)
+    return evals_main(arguments, prog="ctassist eval")
 
 
 def _progress_bar(*, enabled: bool) -> tuple[Callable[[int, int, str], None] | None, Callable[[], None]]:

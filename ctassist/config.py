@@ -89,6 +89,9 @@ class Settings(BaseSettings):
         llm_api_key: API key for ``llm="openai"`` (many local servers accept any value).
         llm_max_tokens: Upper bound on generated tokens.
         support_threshold: Minimum support score for a generated sentence to keep its citation.
+        agenda_author: The author recorded in an agenda's Word document properties.
+        agenda_marking: The protective marking in the header of an agenda's Word document
+            (e.g. ``OFFICIAL``, ``OFFICIAL-SENSITIVE``).
 
     Example:
         >>> Settings(chunk_size=600).chunk_size
@@ -122,6 +125,8 @@ class Settings(BaseSettings):
     llm_api_key: str = "not-needed"
     llm_max_tokens: int = 256
     support_threshold: float = 0.7
+    agenda_author: str = "HMICFRS"
+    agenda_marking: str = "OFFICIAL"
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="forbid")
 
@@ -199,6 +204,9 @@ class Settings(BaseSettings):
                     raise ConfigError(
                         f"{_origin('reranker_model')}: no {needed} in the folder {self.reranker_model!r}"
                     )
+        for name, text in (("agenda_author", self.agenda_author), ("agenda_marking", self.agenda_marking)):
+            if not text.strip() or len(text) > 200 or any(c in text for c in "\r\n"):
+                raise ConfigError(f"{_origin(name)}: must be one line of text (1 to 200 characters)")
         if self.chroma_url and not _is_http_url(self.chroma_url):
             raise ConfigError(
                 f"{_origin('chroma_url')}: must look like http://host:port, got {self.chroma_url!r}"

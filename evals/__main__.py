@@ -94,9 +94,9 @@ METHODS = [
 ]
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m evals",
+        prog=prog,
         description="Evaluate ctassist against baselines on the labelled question set and write a report.",
     )
     parser.add_argument(
@@ -133,12 +133,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, prog: str = "python -m evals") -> int:
     """Runs the evaluation.
 
     Args:
         argv: Command-line arguments (without the program name); ``sys.argv[1:]`` when
             omitted.
+        prog: The command's name in help and usage messages (``ctassist eval`` from the CLI).
 
     Returns:
         The exit code: 0 done, 1 gate failed (with ``--check``), 2 bad input.
@@ -146,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["--"]:
         arguments = arguments[1:]  # `ctassist eval -- --check` passes the separator on
-    args = _parser().parse_args(arguments)
+    args = _parser(prog).parse_args(arguments)
     track = TRACKS[args.track]
     for name, default in track.items():
         if getattr(args, name) is None:

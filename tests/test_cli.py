@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -75,7 +76,10 @@ def test_skipped_files_exit_1_and_a_clean_corpus_exits_0(make_corpus: Callable[.
 
     listed = run_cli("documents", "--corpus", str(corpus.root), "--index", str(corpus.root.parent / "index"))
     assert listed.returncode == 0
-    rows = [line.split("\t") for line in listed.stdout.splitlines()]
+    header, *lines = listed.stdout.splitlines()
+    assert header.split("\t") == ["document", "kind", "chunks", "indexed at", "title"]
+    rows = [line.split("\t") for line in lines]
+    assert all(re.fullmatch(r"1 chunk|([02-9]|\d\d+) chunks", r[2]) for r in rows), rows
     assert [(r[0], r[1], r[4]) for r in rows] == [
         ("sources/channel.md", "source", "Channel"),
         ("sources/prevent.txt", "source", "Prevent duty guidance"),

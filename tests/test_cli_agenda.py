@@ -121,6 +121,17 @@ def test_agenda_docx_needs_and_writes_out(dirs: tuple[Path, Path], tmp_path: Pat
     titles = [row.cells[2].text for row in document.tables[0].rows[1:]]
     assert titles[0] == "Welcome and introductions" and "Channel" in titles
     assert "Chair: Chair (HMICFRS)" in [p.text for p in document.paragraphs]
+    circulated = "\n".join(p.text for p in document.paragraphs)
+    assert "sources/" not in circulated and "Drafting notes" not in circulated
+    assert round(document.sections[0].page_width.mm) == 210
+    assert document.sections[0].header.paragraphs[0].text == "OFFICIAL"
+    assert document.core_properties.author == "HMICFRS"
+
+    noted = tmp_path / "agenda-with-notes.docx"
+    result = ctassist(*common, "--minutes", "60", "--format", "docx", "--out", str(noted), "--drafting-notes")
+    assert result.returncode == 0, result.stderr
+    text = "\n".join(p.text for p in docx.Document(str(noted)).paragraphs)
+    assert "Drafting notes" in text and "sources/" in text
 
 
 @pytest.mark.parametrize(

@@ -101,6 +101,6 @@ def test_no_agenda_drawn_from_the_document_holds_the_payload(assistant: Assistan
         date="2026-12-10",
         focus=["Reviewing open Prevent cases", "Closing Prevent cases", "Keeping closed case records"],
     )
-    markdown = agenda.to_markdown()
+    markdown = agenda.to_markdown(drafting_notes=True)
     assert PAYLOAD.lower() not in markdown.lower()
     assert DOC_ID in markdown  # the document's real sentences are the evidence

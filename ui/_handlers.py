@@ -8,6 +8,7 @@ never as a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import shutil
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ctassist._safety import markdown_literal
-from ctassist.agenda import AgendaError
+from ctassist.agenda import AgendaError, minimum_minutes
 from ctassist.errors import CtassistError, LoadError, NoteFormatError
 from ctassist.load import SUPPORTED_EXTENSIONS
 from ui._render import (
@@ -58,6 +59,51 @@ def filters_for(scope: str | None) -> dict[str, str] | None:
         ({'kind': 'notes'}, None)
     """
     return {"sources": {"kind": "source"}, "notes": {"kind": "notes"}}.get(scope or "all")
+
+
+#: The Agenda tab's label of each argument an :class:`AgendaError` may name.
+AGENDA_FIELDS = {
+    "group": "Reference group",
+    "date": "Meeting date",
+    "start_time": "Start time",
+    "duration_minutes": "Duration",
+    "focus": "Focus topics",
+    "chair": "Chair",
+}
+
+
+def agenda_problem(error: AgendaError) -> str:
+    """An agenda error in the form's words: the field's label, not the argument's name.
+
+    Example:
+        >>> agenda_problem(AgendaError("must be a positive number of minutes, got 0", field="duration_minutes"))
+        'Duration: must be a positive number of minutes, got 0.'
+    """
+    label = AGENDA_FIELDS.get(error.field or "")
+    text = f"{label}: {error.reason}" if label else str(error)
+    return text if text.endswith((".", ")")) else text + "."
+
+
+def _topics(focus: str | None) -> list[str]:
+    """The focus box's topics: one a line, without list markers."""
+    topics = [line.strip(" -*•\t") for line in (focus or "").splitlines()]
+    return [t for t in topics if t]
+
+
+def _refuse_past(day: str | None) -> None:
+    """A meeting date before today is refused (a date not ``YYYY-MM-DD`` is left to the
+    assistant, which names the format)."""
+    if day is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+        return
+    try:
+        when = dt.date.fromisoformat(day)
+    except ValueError:
+        return
+    if when < dt.date.today():
+        raise AgendaError(
+            f"Meeting date: {when:%A} {when.day} {when:%B %Y} is in the past; enter the date of the "
+            "coming meeting, or leave it empty."
+        )
 
 
 def _safe_name(text: str) -> str:
@@ -154,6 +200,23 @@ class Handlers:
 
     # --- agenda ------------------------------------------------------------------------------------
 
+    def agenda_minimum(self, group: str | None, date: str | None, focus: str | None) -> str:
+        """The Duration field's note: the real minimum length of the agenda as set up so far
+        (from :func:`ctassist.agenda.minimum_minutes`), or what it depends on."""
+        try:
+            minutes = minimum_minutes(
+                self.assistant,
+                group=group or "",
+                date=(date or "").strip() or None,
+                focus=_topics(focus) or None,
+            )
+        except CtassistError:
+            return "The minimum depends on the discussion items; it is checked when you draft."
+        except Exception:
+            log.exception("computing the agenda's minimum failed")
+            return "The minimum depends on the discussion items; it is checked when you draft."
+        return f"At least {minutes} minutes for this agenda."
+
     def draft_agenda(
         self,
         group: str | None,
@@ -163,43 +226,51 @@ class Handlers:
         chair: str | None,
         chatham_house: bool,
         start_time: str | None,
-    ) -> tuple[str, str | None, str | None]:
-        """Drafts an agenda and writes its .docx and .md files.
+    ) -> tuple[str, str | None, str | None, str | None]:
+        """Drafts an agenda and writes its files: the Word document to circulate, the Word
+        document with the drafting notes (and the sources' paths) and the Markdown text.
 
         Returns:
-            ``(Markdown preview or error, .docx path, .md path)``; the paths are ``None``
-            when drafting failed.
+            ``(Markdown preview or error, .docx, .docx with drafting notes, .md)``; the paths
+            are ``None`` when drafting failed, so no earlier agenda stays downloadable.
         """
-        topics = [line.strip(" -*•\t") for line in (focus or "").splitlines()]
-        topics = [t for t in topics if t]
         try:
             if not group:
-                raise AgendaError("choose the reference group (public or user)")
-            minutes = int(duration) if duration is not None else 120
+                raise AgendaError("Reference group: choose the public or the user reference group")
+            if duration is None:
+                raise AgendaError("Duration: enter the length of the meeting in minutes")
+            day = (date or "").strip() or None
+            _refuse_past(day)
             agenda = self.assistant.draft_agenda(
                 group=group,
-                date=(date or "").strip() or None,
-                duration_minutes=minutes,
-                focus=topics or None,
+                date=day,
+                duration_minutes=int(duration),
+                focus=_topics(focus) or None,
                 chair=(chair or "").strip() or None,
                 chatham_house=bool(chatham_house),
                 start_time=(start_time or "").strip() or "10:00",
             )
+            settings = self.assistant.settings
             folder = Path(tempfile.mkdtemp(prefix="agenda-", dir=self.output_dir))
-            stem = f"agenda-{_safe_name(group)}-{_safe_name((date or '').strip())}"
-            markdown = str(agenda.to_markdown())
+            stem = f"agenda-{_safe_name(group)}-{_safe_name(day or '')}"
             md_path = folder / f"{stem}.md"
-            md_path.write_text(markdown + "\n", encoding="utf-8")
+            md_path.write_text(str(agenda.to_markdown()), encoding="utf-8")
             docx_path = folder / f"{stem}.docx"
-            agenda.to_docx(docx_path)
+            notes_path = folder / f"{stem}-with-drafting-notes.docx"
+            for path, notes in ((docx_path, False), (notes_path, True)):
+                agenda.to_docx(
+                    path, drafting_notes=notes, author=settings.agenda_author, marking=settings.agenda_marking
+                )
+        except AgendaError as exc:
+            return error_markdown(f"The agenda could not be drafted. {agenda_problem(exc)}"), None, None, None
         except CtassistError as exc:
-            return error_markdown(f"The agenda could not be drafted: {exc}"), None, None
-        except (ValueError, TypeError) as exc:
-            return error_markdown(f"The agenda could not be drafted: {exc}"), None, None
+            return error_markdown(f"The agenda could not be drafted. {exc}"), None, None, None
         except Exception:
             log.exception("drafting an agenda failed")
-            return error_markdown(UNEXPECTED), None, None
-        return markdown, str(docx_path), str(md_path)  # document text in it is escaped
+            return error_markdown(UNEXPECTED), None, None, None
+        # The preview is for whoever drafts: it keeps the drafting notes (document text in it is escaped).
+        preview = str(agenda.to_markdown(drafting_notes=True))
+        return preview, str(docx_path), str(notes_path), str(md_path)
 
     # --- corpus ------------------------------------------------------------------------------------
 

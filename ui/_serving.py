@@ -125,6 +125,36 @@ def _pair(text: str, origin: str) -> tuple[str, str]:
     return user, password
 
 
+def check_port(host: str, port: int) -> None:
+    """Refuses, before anything is loaded, a port this process cannot listen on.
+
+    Raises:
+        ConfigError: The port is out of range, already in use, or not ours to bind; the
+            message names it.
+    """
+    import errno
+    import socket
+
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"--port {port}: must be from 1 to 65535")
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ConfigError(f"--host {host}: not an address this machine can listen on ({exc})") from None
+    with socket.socket(family, kind, proto) as probe:
+        # As the server will: a port left in TIME_WAIT by a stopped server is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ConfigError(
+                    f"port {port} is already in use on {host}: stop the program using it, "
+                    "or choose another port with --port"
+                ) from None
+            raise ConfigError(f"cannot listen on {host} port {port} ({exc.strerror or exc})") from None
+
+
 def is_loopback(host: str) -> bool:
     """Whether binding to ``host`` keeps the UI on this machine.
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import gradio as gr
 
+from ctassist.errors import ConfigError
 from ui._handlers import UPLOAD_TYPES, Handlers
 from ui._render import PASSAGE_PLACEHOLDER, SCOPES, ChatState, error_markdown
 from ui._serving import (
@@ -27,6 +28,7 @@ from ui._serving import (
     Guard,
     LoginThrottle,
     auth_file_warning,
+    check_port,
     host_warning,
     is_loopback,
     parse_auth,
@@ -170,13 +172,14 @@ def build_app(assistant: Any) -> gr.Blocks:
                             start_time = gr.Textbox(
                                 label="Start time", value="10:00", elem_id="ct-agenda-start"
                             )
+                        # No minimum in the field itself: the real one depends on the items and
+                        # is shown as its note; a length too short gets the reason in the preview.
                         duration = gr.Number(
                             label="Duration (minutes)",
                             value=120,
-                            minimum=30,
-                            maximum=480,
                             step=15,
                             precision=0,
+                            info="The minimum depends on the discussion items; it is checked when you draft.",
                             elem_id="ct-agenda-duration",
                         )
                         chair = gr.Textbox(
@@ -199,9 +202,20 @@ def build_app(assistant: Any) -> gr.Blocks:
                             docx_download = gr.DownloadButton(
                                 "Download .docx", interactive=False, elem_id="ct-agenda-docx", size="md"
                             )
+                            notes_download = gr.DownloadButton(
+                                "Download .docx with drafting notes",
+                                interactive=False,
+                                elem_id="ct-agenda-docx-notes",
+                                size="md",
+                            )
                             md_download = gr.DownloadButton(
                                 "Download .md", interactive=False, elem_id="ct-agenda-md", size="md"
                             )
+                        gr.Markdown(
+                            "The .docx and .md are fit to circulate; the version with drafting notes "
+                            "adds the notes and the sources' file paths, for the secretariat only.",
+                            elem_classes="ct-help",
+                        )
                         preview = gr.Markdown(
                             "*The draft appears here.*", elem_id="ct-agenda-preview", sanitize_html=True
                         )
@@ -294,6 +308,15 @@ def build_app(assistant: Any) -> gr.Blocks:
         )
 
         # --- agenda ---
+        agenda_files = [docx_download, notes_download, md_download]
+
+        def drafting() -> tuple[Any, ...]:
+            # Runs before the draft: no earlier agenda stays downloadable while, or after, it fails.
+            return (
+                "*Drafting the agenda ...*",
+                *(gr.DownloadButton(value=None, interactive=False) for _ in agenda_files),
+            )
+
         def draft_agenda(
             group: str | None,
             date: str | None,
@@ -302,22 +325,33 @@ def build_app(assistant: Any) -> gr.Blocks:
             chair: str | None,
             chatham: bool,
             start_time: str | None,
-        ) -> tuple[str, Any, Any]:
-            text, docx_path, md_path = handlers.draft_agenda(
-                group, date, duration, focus, chair, chatham, start_time
-            )
+        ) -> tuple[Any, ...]:
+            text, *paths = handlers.draft_agenda(group, date, duration, focus, chair, chatham, start_time)
             return (
                 text,
-                gr.DownloadButton(value=docx_path, interactive=docx_path is not None),
-                gr.DownloadButton(value=md_path, interactive=md_path is not None),
+                *(gr.DownloadButton(value=path, interactive=path is not None) for path in paths),
             )
 
-        draft.click(
+        def minimum(group: str | None, date: str | None, focus: str | None) -> Any:
+            return gr.Number(info=handlers.agenda_minimum(group, date, focus))
+
+        draft.click(drafting, None, [preview, *agenda_files], queue=False, api_visibility="private").then(
             draft_agenda,
             [group, date, duration, focus, chair, chatham, start_time],
-            [preview, docx_download, md_download],
+            [preview, *agenda_files],
             api_name="draft_agenda",
         )
+        for trigger in (group.change, date.blur, date.submit, focus.blur, app.load):
+            # One at a time, in order: a slower, older answer must not overwrite a newer one.
+            trigger(
+                minimum,
+                [group, date, focus],
+                duration,
+                api_visibility="private",
+                show_progress="hidden",
+                concurrency_limit=1,
+                concurrency_id="agenda-minimum",
+            )
 
         # --- corpus ---
         def refresh_choices(current: str | None = None) -> Any:
@@ -507,6 +541,7 @@ def serve(
     """
     from ctassist import Assistant
 
+    check_port(host, port)  # before the models load: a port in use is said at once
     source = auth if auth is not None else os.environ.get(AUTH_ENV)
     credentials = parse_auth(source)
     for warning in (auth_file_warning(source), host_warning(host, credentials is not None)):
@@ -524,13 +559,17 @@ def serve(
         )
     shown = "localhost" if host in {"127.0.0.1", "::1"} else host
     print(f"ctassist: serving on http://{shown}:{port} (Ctrl+C stops)", file=sys.stderr)
-    start(
-        build_app(assistant),
-        host=host,
-        port=port,
-        auth=credentials,
-        max_file_mb=assistant.settings.max_file_mb,
-        block=True,
-        quiet=True,
-    )
+    try:
+        start(
+            build_app(assistant),
+            host=host,
+            port=port,
+            auth=credentials,
+            max_file_mb=assistant.settings.max_file_mb,
+            block=True,
+            quiet=True,
+        )
+    except OSError as exc:  # taken by another program while the models loaded
+        check_port(host, port)
+        raise ConfigError(f"cannot listen on {host} port {port} ({exc})") from None
     return 0

@@ -19,7 +19,7 @@ from ctassist.agenda._evidence import (
 from ctassist.agenda._groups import CHATHAM_HOUSE, GROUPS, choose_question, generic_questions
 from ctassist.agenda._matters import PreviousMeeting, previous_meeting
 from ctassist.agenda._model import Agenda, AgendaError, AgendaItem, ItemKind, add_minutes
-from ctassist.agenda._timing import Timing, allocate
+from ctassist.agenda._timing import Timing, allocate, minimum_duration
 from ctassist.types import Citation
 
 _MAX_TOPIC_CHARS = 300
@@ -117,11 +117,7 @@ def draft_agenda(
             open_actions=open_actions,
             has_previous=bool(previous),
         )
-    if assistant.store.count() == 0:
-        raise AgendaError(
-            f"the index is empty: run `ctassist index` first (corpus: {settings.corpus_dir}, "
-            f"index: {settings.index_dir})"
-        )
+    _require_index(assistant)
     finder = EvidenceFinder(assistant, request.group, before=request.date)
     questions: QuestionList | None = None
     if request.focus:
@@ -133,6 +129,70 @@ def draft_agenda(
         request.duration_minutes, len(topics), open_actions=open_actions, has_previous=bool(previous)
     )
     return _Builder(request, finder, timing, previous, questions, topics, problems).build()
+
+
+def minimum_minutes(
+    assistant: AgendaAssistant,
+    *,
+    group: str,
+    date: str | None = None,
+    focus: Sequence[str] | str | None = None,
+) -> int:
+    """The shortest meeting :func:`draft_agenda` accepts for these arguments.
+
+    It depends on the discussion items (the ``focus`` topics, or the reference groups'
+    questions found in the corpus) and on the open actions of the group's previous
+    meeting, so a form can show the real minimum before anything is drafted.
+
+    Args:
+        assistant: The assistant whose corpus and index are used.
+        group: ``"public"`` or ``"user"``.
+        date: Meeting date ``YYYY-MM-DD``; only notes before it count as the previous meeting.
+        focus: Discussion topics instead of the default questions.
+
+    Returns:
+        Minutes.
+
+    Raises:
+        AgendaError: A bad argument, an empty index, or no discussion questions in the
+            corpus when ``focus`` is not given.
+
+    Example:
+        >>> minimum_minutes(assistant, group="user")  # the four questions, one previous meeting
+        59
+    """
+    request = validate_request(
+        group=group,
+        date=date,
+        duration_minutes=1,
+        focus=focus,
+        chair=None,
+        chatham_house=True,
+        start_time="00:00",
+    )
+    settings = assistant.settings
+    previous, _ = previous_meeting(
+        settings.corpus_dir, request.group, before=request.date, max_file_mb=settings.max_file_mb
+    )
+    if request.focus:
+        items = len(request.focus)
+    else:
+        _require_index(assistant)
+        items = len(
+            EvidenceFinder(assistant, request.group, before=request.date).discussion_questions().topics
+        )
+    return minimum_duration(
+        items, open_actions=len(previous.open_actions) if previous else 0, has_previous=bool(previous)
+    )
+
+
+def _require_index(assistant: AgendaAssistant) -> None:
+    if assistant.store.count() == 0:
+        settings = assistant.settings
+        raise AgendaError(
+            f"the index is empty: run `ctassist index` first (corpus: {settings.corpus_dir}, "
+            f"index: {settings.index_dir})"
+        )
 
 
 def validate_request(
@@ -154,25 +214,30 @@ def validate_request(
     """
     key = group.strip().lower() if isinstance(group, str) else ""
     if key not in GROUPS:
-        raise AgendaError(f"group: must be 'public' or 'user', got {group!r}")
+        raise AgendaError(f"must be 'public' or 'user', got {group!r}", field="group")
     if date is not None:
         if not isinstance(date, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date.strip()):
-            raise AgendaError(f"date: must be a date as YYYY-MM-DD, got {date!r}")
+            raise AgendaError(f"must be a date as YYYY-MM-DD, got {date!r}", field="date")
         try:
             date = dt.date.fromisoformat(date.strip()).isoformat()
         except ValueError:
-            raise AgendaError(f"date: {date!r} is not a real date (YYYY-MM-DD)") from None
+            raise AgendaError(f"{date!r} is not a real date (YYYY-MM-DD)", field="date") from None
     if isinstance(duration_minutes, bool) or not isinstance(duration_minutes, int):
-        raise AgendaError(f"duration_minutes: must be a whole number of minutes, got {duration_minutes!r}")
+        raise AgendaError(
+            f"must be a whole number of minutes, got {duration_minutes!r}", field="duration_minutes"
+        )
     if duration_minutes <= 0:
-        raise AgendaError(f"duration_minutes: must be a positive number of minutes, got {duration_minutes}")
+        raise AgendaError(
+            f"must be a positive number of minutes, got {duration_minutes}", field="duration_minutes"
+        )
     clock = _CLOCK.fullmatch(start_time.strip()) if isinstance(start_time, str) else None
     if clock is None or int(clock.group(1)) > 23 or int(clock.group(2)) > 59:
-        raise AgendaError(f"start_time: must be a time as HH:MM (24-hour clock), got {start_time!r}")
+        raise AgendaError(f"must be a time as HH:MM (24-hour clock), got {start_time!r}", field="start_time")
     start = f"{int(clock.group(1)):02d}:{clock.group(2)}"
     if int(clock.group(1)) * 60 + int(clock.group(2)) + duration_minutes > 24 * 60:
         raise AgendaError(
-            f"duration_minutes: a {duration_minutes}-minute meeting starting at {start} would run past midnight"
+            f"a {duration_minutes}-minute meeting starting at {start} would run past midnight",
+            field="duration_minutes",
         )
     return AgendaRequest(
         group=key,
@@ -192,17 +257,30 @@ def _focus_topics(focus: Sequence[str] | str | None) -> tuple[str, ...]:
     topics: list[str] = []
     for topic in raw:
         if not isinstance(topic, str):
-            raise AgendaError(f"focus: each topic must be text, got {topic!r}")
+            raise AgendaError(f"each topic must be text, got {topic!r}", field="focus")
         text = " ".join(topic.split())
         if not text:
-            raise AgendaError("focus: a topic is empty")
+            raise AgendaError("a topic is empty", field="focus")
         if len(text) > _MAX_TOPIC_CHARS:
             raise AgendaError(
-                f"focus: a topic is longer than {_MAX_TOPIC_CHARS} characters: {text[:40]!r}..."
+                f"a topic is longer than {_MAX_TOPIC_CHARS} characters: {text[:40]!r}...", field="focus"
             )
         if text.lower() not in {t.lower() for t in topics}:
             topics.append(text)
     return tuple(topics)
+
+
+def _welcome_line(chair: str | None) -> str:
+    """``Welcome from the chair, Jane Smith.``; a chair given as a role that already says
+    "chair" (``Chair (HMICFRS)``) is not announced as "the chair, Chair"."""
+    if not chair:
+        return "Welcome from the chair."
+    if not re.search(r"\bchair\b", chair, re.IGNORECASE):
+        return f"Welcome from the chair, {chair}."
+    role = re.sub(r"^the\s+", "", chair, flags=re.IGNORECASE)
+    if re.match(r"chair\b", role, re.IGNORECASE):
+        role = role[:1].lower() + role[1:]
+    return f"Welcome from the {role}."
 
 
 class _Citations:
@@ -250,7 +328,7 @@ class _Builder:
         self.notes: list[str] = []
         self.problems = problems
         self.citations = _Citations()
-        self.usage: dict[str, int] = {}
+        self.asked: set[str] = set()
         self.items: list[AgendaItem] = []
         self.clock = request.start_time
 
@@ -314,8 +392,7 @@ class _Builder:
         self.clock = add_minutes(self.clock, minutes)
 
     def _welcome(self, purpose: Quote | None, members: Quote | None) -> tuple[list[str], list[Citation]]:
-        chair = f", {self.request.chair}" if self.request.chair else ""
-        prompts = [f"Welcome from the chair{chair}."]
+        prompts = [_welcome_line(self.request.chair)]
         citations: list[Citation] = []
         for label, quote, fallback in (
             ("Purpose of the group", purpose, self.profile.purpose),
@@ -340,7 +417,8 @@ class _Builder:
             return [message], []
         documents = ", ".join(d.doc_id for d in previous.notes)
         titles = "; ".join(f"“{d.title}”" for d in previous.notes)
-        prompts = [f"Minutes of the previous meeting ({previous.date}): {titles} ({documents})."]
+        # The documents' paths are for the secretariat: they go in the drafting note below.
+        prompts = [f"Minutes of the previous meeting ({previous.date}): {titles}."]
         citations: list[Citation] = []
         for carried in previous.open_actions:
             action = carried.action
@@ -382,18 +460,23 @@ class _Builder:
             citations.append(origin)
             source = origin.n
         prompts: list[str] = []
-        taken: list[str] = []
         for quote in quotes:
             citation = self.citations.cite(quote)
             citations.append(citation)
-            question = choose_question(quote.text, self.request.group, taken=taken, usage=self.usage)
-            taken.append(question)
+            # A question already asked elsewhere on the agenda is not asked again: when the
+            # fitting ones are used up, the quoted evidence stands as the prompt on its own.
+            question = choose_question(quote.text, self.request.group, taken=self.asked)
             lead = f"The notes of the {quote.note_date} meeting record: " if quote.kind == "notes" else ""
-            prompts.append(f"{lead}“{quote.text}” [{citation.n}] {question}")
+            prompt = f"{lead}“{quote.text}” [{citation.n}]"
+            if question is not None:
+                self.asked.add(question)
+                prompt += f" {question}"
+            prompts.append(prompt)
         if len(prompts) < MIN_PROMPTS:
             for question in generic_questions(
-                self.request.group, taken=taken, count=MIN_PROMPTS - len(prompts)
+                self.request.group, taken=self.asked, count=MIN_PROMPTS - len(prompts)
             ):
+                self.asked.add(question)
                 prompts.append(question)
         if not quotes:
             self.notes.append(

@@ -217,19 +217,17 @@ def group_affinity(text: str, group: str) -> float:
     return min(1.0, sum(v for k, v in hits.items() if k in preferred) / 2)
 
 
-def choose_question(text: str, group: str, *, taken: Iterable[str], usage: dict[str, int]) -> str:
+def choose_question(text: str, group: str, *, taken: Iterable[str]) -> str | None:
     """The discussion question for a piece of evidence.
 
     Args:
         text: The evidence sentence.
         group: ``"public"`` or ``"user"``.
-        taken: Questions already asked in the same item (never repeated).
-        usage: How often each question was used so far in the agenda; less used ones win
-            ties. Updated in place.
+        taken: Questions already asked on the agenda (never repeated).
 
     Returns:
         A question fitted to the evidence's topic and the group, or one of the group's
-        generic questions when no topic fits.
+        generic questions when no topic fits; ``None`` when every such question is taken.
     """
     taken = set(taken)
     preferred = GROUPS[group].preferred_topics
@@ -238,13 +236,11 @@ def choose_question(text: str, group: str, *, taken: Iterable[str], usage: dict[
 
     def rank(name: str) -> tuple[float, float]:
         bonus = 0.5 if name in preferred else 0.0
-        return (hits[name] + bonus - 0.75 * usage.get(by_name[name].question(group), 0), bonus)
+        return (hits[name] + bonus, bonus)
 
     options = [by_name[name].question(group) for name in sorted(hits, key=rank, reverse=True)]
-    options += sorted(GROUPS[group].generic_questions, key=lambda q: usage.get(q, 0))
-    question = next((q for q in options if q not in taken), options[-1])
-    usage[question] = usage.get(question, 0) + 1
-    return question
+    options += GROUPS[group].generic_questions
+    return next((q for q in options if q not in taken), None)
 
 
 def generic_questions(group: str, *, taken: Iterable[str], count: int) -> list[str]:

@@ -15,7 +15,19 @@ ItemKind = Literal["welcome", "apologies", "declarations", "minutes", "discussio
 
 class AgendaError(ConfigError):
     """An agenda cannot be drafted as asked (bad group, date, time or length, or nothing to
-    discuss); the message names the argument and says what would work."""
+    discuss); the message names the argument and says what would work.
+
+    Args:
+        reason: What is wrong and what would work, in plain words.
+        field: The argument at fault (``"duration_minutes"``, ``"date"``, ...), or ``None``
+            when the corpus or index is at fault. The message starts with it, so that a
+            user interface can name the field in its own words from ``field`` and ``reason``.
+    """
+
+    def __init__(self, reason: str, *, field: str | None = None) -> None:
+        super().__init__(f"{field}: {reason}" if field else reason)
+        self.field = field
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -139,17 +151,37 @@ class Agenda:
             "notes": list(self.notes),
         }
 
-    def to_markdown(self) -> str:
-        """The agenda as Markdown: title block, timetable, items with prompts, sources."""
-        from ctassist.agenda._render import to_markdown
-
-        return to_markdown(self)
-
-    def to_docx(self, path: str | Path) -> Path:
-        """Writes the agenda as a Word document (title block, timetable, prompts, sources).
+    def to_markdown(self, *, drafting_notes: bool = False) -> str:
+        """The agenda as Markdown: title block, timetable, items with prompts, sources.
 
         Args:
-            path: The ``.docx`` file to write.
+            drafting_notes: Also give each source's document path and the drafting notes
+                (for the secretariat); without them the text is fit to circulate.
+        """
+        from ctassist.agenda._render import to_markdown
+
+        return to_markdown(self, drafting_notes=drafting_notes)
+
+    def to_docx(
+        self,
+        path: str | Path,
+        *,
+        drafting_notes: bool = False,
+        author: str | None = None,
+        marking: str | None = None,
+    ) -> Path:
+        """Writes the agenda as a Word document fit to circulate: A4, the protective marking
+        in the header, "Page x of y" in the footer, and the document's title, author and
+        date in its properties.
+
+        Args:
+            path: The ``.docx`` file to write (replaced whole, never half-written).
+            drafting_notes: Also give each source's document path and the drafting notes
+                (a version for the secretariat, not for circulation).
+            author: The author in the document's properties; default the
+                ``agenda_author`` setting (``CTASSIST_AGENDA_AUTHOR``).
+            marking: The protective marking; default the ``agenda_marking`` setting
+                (``CTASSIST_AGENDA_MARKING``).
 
         Returns:
             The path written.
@@ -159,7 +191,13 @@ class Agenda:
         """
         from ctassist.agenda._render import to_docx
 
-        return to_docx(self, Path(path))
+        if author is None or marking is None:
+            from ctassist.config import Settings
+
+            settings = Settings.from_env()
+            author = settings.agenda_author if author is None else author
+            marking = settings.agenda_marking if marking is None else marking
+        return to_docx(self, Path(path), drafting_notes=drafting_notes, author=author, marking=marking)
 
 
 def add_minutes(clock: str, minutes: int) -> str:

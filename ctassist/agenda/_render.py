@@ -6,10 +6,11 @@ that this module does not import the agenda's model (whose methods call it).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ctassist._safety import markdown_literal
 from ctassist.agenda._groups import CHATHAM_HOUSE
@@ -82,15 +83,6 @@ def _time(item: RenderedItem) -> str:
     return f"{item.start}–{item.end}"
 
 
-def _where(citation: Citation) -> str:
-    parts = [citation.doc]
-    if citation.section:
-        parts.append(citation.section)
-    if citation.page:
-        parts.append(f"page {citation.page}")
-    return ", ".join(parts)
-
-
 #: A citation marker ``[n]`` the agenda itself put in a prompt, once escaped.
 _MARKER = re.compile(r"\\\[(\d{1,4})\\\](?=\s|$)")
 
@@ -105,7 +97,16 @@ def _cell(text: str) -> str:
     return re.sub(r"(?<!\\)\|", r"\\|", markdown_literal(" ".join(text.split())))
 
 
-def to_markdown(agenda: RenderedAgenda) -> str:
+def _where(citation: Citation, *, drafting_notes: bool) -> str:
+    """`` (section, page 3)``; the document's path first only in the drafting version."""
+    parts = [citation.section or "", f"page {citation.page}" if citation.page else ""]
+    if drafting_notes:
+        parts.insert(0, citation.doc)
+    shown = ", ".join(part for part in parts if part)
+    return f" ({shown})" if shown else ""
+
+
+def to_markdown(agenda: RenderedAgenda, *, drafting_notes: bool = False) -> str:
     """The agenda as Markdown (see :meth:`Agenda.to_markdown`).
 
     Everything that comes from a document or a user is escaped (:func:`markdown_literal`):
@@ -133,25 +134,41 @@ def to_markdown(agenda: RenderedAgenda) -> str:
     if sources:
         lines += ["", "## Sources", ""]
         for citation in sources:
+            where = _where(citation, drafting_notes=drafting_notes)
             lines.append(
-                f"[{citation.n}] {markdown_literal(citation.title)} ({markdown_literal(_where(citation))}): “{markdown_literal(citation.quote)}”"
+                f"[{citation.n}] {markdown_literal(citation.title)}{markdown_literal(where)}: "
+                f"“{markdown_literal(citation.quote)}”"
             )
             lines.append("")
         lines.pop()
-    if agenda.notes:
+    if drafting_notes and agenda.notes:
         lines += ["", "## Drafting notes", ""]
         lines += [f"- {_prompt(note)}" for note in agenda.notes]
     return "\n".join(lines) + "\n"
 
 
-def to_docx(agenda: RenderedAgenda, path: Path) -> Path:
+def to_docx(agenda: RenderedAgenda, path: Path, *, drafting_notes: bool, author: str, marking: str) -> Path:
     """Writes the agenda as a Word document (see :meth:`Agenda.to_docx`)."""
     import docx
-    from docx.shared import Pt
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
 
     document = docx.Document()
-    document.core_properties.title = agenda.title
-    document.core_properties.subject = f"{agenda.group_name} meeting, {agenda.date_label}"
+    for section in document.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)  # A4
+        section.left_margin = section.right_margin = Mm(25)
+        section.top_margin = section.bottom_margin = Mm(20)
+        header = section.header.paragraphs[0]
+        header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        header.add_run(marking).bold = True
+        footer = section.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        footer.add_run("Page ")
+        _add_field(footer, "PAGE", "1")
+        footer.add_run(" of ")
+        _add_field(footer, "NUMPAGES", "1")
+    _set_properties(document, agenda, author=author, drafting_notes=drafting_notes)
+
     document.add_heading(agenda.title, level=0)
     for label, value in _title_block(agenda):
         paragraph = document.add_paragraph()
@@ -186,15 +203,63 @@ def to_docx(agenda: RenderedAgenda, path: Path) -> Path:
         for citation in sources:
             paragraph = document.add_paragraph()
             paragraph.add_run(f"[{citation.n}] {citation.title}").bold = True
-            paragraph.add_run(f" ({_where(citation)})")
+            paragraph.add_run(_where(citation, drafting_notes=drafting_notes))
             quote = document.add_paragraph(f"“{citation.quote}”")
             quote.paragraph_format.left_indent = Pt(18)
-    if agenda.notes:
+    if drafting_notes and agenda.notes:
         document.add_heading("Drafting notes", level=1)
         for note in agenda.notes:
             document.add_paragraph(note, style="List Bullet")
-    try:
-        document.save(str(path))
-    except OSError as exc:
-        raise WriteError(f"{path}: cannot write the Word document ({exc.strerror or exc})") from None
+    _save(document, path)
     return path
+
+
+def _set_properties(document: Any, agenda: RenderedAgenda, *, author: str, drafting_notes: bool) -> None:
+    """Title, author and dates of this agenda, in place of the template's own."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)  # python-docx writes it as UTC
+    properties = document.core_properties
+    properties.title = agenda.title
+    properties.subject = f"{agenda.group_name} meeting, {agenda.date_label}"
+    properties.author = author
+    properties.last_modified_by = author
+    properties.created = now
+    properties.modified = now
+    properties.last_printed = now
+    properties.revision = 1
+    properties.comments = "Draft with drafting notes: not for circulation" if drafting_notes else ""
+    properties.keywords = ""
+    properties.category = "Agenda"
+
+
+def _add_field(paragraph: Any, instruction: str, placeholder: str) -> None:
+    """A Word field (``PAGE``, ``NUMPAGES``) that Word computes when the document is shown."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def char(kind: str) -> Any:
+        run = paragraph.add_run()
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
+        return run
+
+    char("begin")
+    code = paragraph.add_run()
+    text = OxmlElement("w:instrText")
+    text.set(qn("xml:space"), "preserve")
+    text.text = f" {instruction} "
+    code._r.append(text)
+    char("separate")
+    paragraph.add_run(placeholder)  # shown until Word updates the field
+    char("end")
+
+
+def _save(document: Any, path: Path) -> None:
+    """Saves through a temporary file beside ``path``: never a half-written document."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        document.save(str(partial))
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise WriteError(f"{path}: cannot write the Word document ({exc.strerror or exc})") from None

@@ -76,10 +76,11 @@ def allocate(duration: int, discussion_items: int, *, open_actions: int, has_pre
     shortest = minimum_duration(discussion_items, open_actions=open_actions, has_previous=has_previous)
     if duration < shortest:
         raise AgendaError(
-            f"duration_minutes: {duration} minutes is too short for this agenda; the minimum is "
+            f"{duration} minutes is too short for this agenda; the minimum is "
             f"{shortest} minutes ({discussion_items} discussion item(s) of at least "
             f"{MIN_DISCUSSION_MINUTES} minutes each, {floor} minutes for the standard items, and "
-            "discussion taking at least half of the meeting)"
+            "discussion taking at least half of the meeting)",
+            field="duration_minutes",
         )
     # Standard items get about a quarter of the meeting, between their minimum and full
     # slots, and never so much that discussion drops below its own minimum or half.

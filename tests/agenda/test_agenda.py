@@ -5,6 +5,7 @@ One corpus, index and Assistant serve the whole module; each agenda is drafted o
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -14,9 +15,10 @@ from typing import Any
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 
 from ctassist import Assistant, ConfigError, Settings
-from ctassist.agenda import CHATHAM_HOUSE, Agenda, AgendaError
+from ctassist.agenda import CHATHAM_HOUSE, Agenda, AgendaError, minimum_minutes
 from ctassist.embed import Encoder
 from tests.helpers import SHIPPED_CORPUS
 
@@ -184,7 +186,8 @@ def test_prompts_are_fitted_to_the_group(agendas: dict[str, Agenda]) -> None:
             for prompt in item.prompts
         ]
 
-    user, public = questions(agendas["user"]), questions(agendas["public"])
+    user, public = (list(filter(None, questions(agendas[g]))) for g in ("user", "public"))
+    assert len(user) >= 8 and len(public) >= 8
     assert not set(user) & set(public)
     assert all(re.search(r"\byour (staff|sector|organisation)\b|\bpartner", q) for q in user), user
     assert all(re.search(r"\b(public|communit|famil|parent|people)", q) for q in public), public
@@ -223,7 +226,9 @@ def test_user_matters_arising_are_the_open_actions_of_the_latest_notes(agendas: 
         "Invite a parent-representative",  # the other group
     ):
         assert absent not in text
-    assert "notes/2026-09-01-user.md" in text
+    assert "“Prevent user reference group: 2026-09-01”" in text
+    assert "notes/2026-09-01-user.md" not in text  # the path is for the secretariat: a drafting note
+    assert any("notes/2026-09-01-user.md" in n for n in agendas["user"].notes)
     assert {c.doc for c in item.citations} == {"notes/2026-09-01-user.md"}
 
 
@@ -246,7 +251,7 @@ def test_notes_of_the_other_group_or_later_dates_are_never_cited(agendas: dict[s
 
 def test_welcome_describes_the_group_and_the_rule(agendas: dict[str, Agenda]) -> None:
     user, public = agendas["user"].items[0], agendas["public"].items[0]
-    assert "Welcome from the chair, Chair (HMICFRS)." in user.prompts
+    assert "Welcome from the chair (HMICFRS)." in user.prompts
     assert re.search(r"education and health", " ".join(user.prompts))
     assert re.search(r"academics, think tanks, and parent-representatives", " ".join(public.prompts))
     assert CHATHAM_HOUSE in user.prompts and CHATHAM_HOUSE in public.prompts
@@ -288,7 +293,7 @@ def test_docx_reopens_with_the_same_items(agendas: dict[str, Agenda], group: str
 
 def test_markdown_lists_every_item_and_source(agendas: dict[str, Agenda]) -> None:
     agenda = agendas["public"]
-    text = agenda.to_markdown()
+    text = agenda.to_markdown(drafting_notes=True)
     for item in agenda.items:
         assert f"## {item.number}. {item.title}" in text
     for citation in agenda.sources:
@@ -371,3 +376,125 @@ def test_an_empty_index_is_a_clear_error(corpus: Path, encoder: Encoder, tmp_pat
     finally:
         if empty._store is not None:
             empty._store.client.close()
+
+
+def _docx_texts(document: Any) -> list[str]:
+    """Every paragraph of the body, the tables, the headers and the footers."""
+    texts = [p.text for p in document.paragraphs]
+    texts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    for section in document.sections:
+        texts += [p.text for p in (*section.header.paragraphs, *section.footer.paragraphs)]
+    return texts
+
+
+def _field_codes(part: Any) -> list[str]:
+    return [node.text.strip() for node in part._element.iter(qn("w:instrText"))]
+
+
+@pytest.mark.parametrize("group", ["user", "public"])
+def test_docx_is_fit_to_circulate(agendas: dict[str, Agenda], group: str, tmp_path: Path) -> None:
+    agenda = agendas[group]
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    path = agenda.to_docx(
+        tmp_path / "agenda.docx", author="HMICFRS Prevent team", marking="OFFICIAL-SENSITIVE"
+    )
+    after = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    document = docx.Document(str(path))
+
+    for section in document.sections:
+        assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4
+        assert [p.text for p in section.header.paragraphs if p.text] == ["OFFICIAL-SENSITIVE"]
+        assert [p.text for p in section.footer.paragraphs if p.text] == ["Page 1 of 1"]  # until Word updates
+        assert _field_codes(section.footer) == ["PAGE", "NUMPAGES"]
+
+    properties = document.core_properties
+    assert properties.title == agenda.title
+    assert properties.author == properties.last_modified_by == "HMICFRS Prevent team"
+    created = properties.created.replace(tzinfo=None)
+    assert before <= created <= after
+    assert properties.modified.replace(tzinfo=None) == created
+    template = " ".join(
+        str(getattr(properties, name) or "")
+        for name in ("author", "comments", "keywords", "last_modified_by", "subject", "title")
+    )
+    assert "python-docx" not in template
+
+    texts = _docx_texts(document)
+    joined = "\n".join(texts)
+    assert "sources/" not in joined and "notes/" not in joined  # no file paths ...
+    assert "Drafting notes" not in texts and not any(n in joined for n in agenda.notes)  # ... nor notes
+    for citation in agenda.sources:  # the sources are still named and quoted
+        assert f"“{citation.quote}”" in texts
+        assert any(t.startswith(f"[{citation.n}] {citation.title}") for t in texts)
+
+
+def test_docx_with_drafting_notes_keeps_paths_and_notes(agendas: dict[str, Agenda], tmp_path: Path) -> None:
+    agenda = agendas["user"]
+    assert agenda.notes
+    document = docx.Document(str(agenda.to_docx(tmp_path / "notes.docx", drafting_notes=True)))
+    texts = _docx_texts(document)
+    joined = "\n".join(texts)
+    assert "Drafting notes" in texts
+    assert all(note in texts for note in agenda.notes)
+    assert all(citation.doc in joined for citation in agenda.sources)
+    # Author and marking default to the settings' defaults.
+    assert document.core_properties.author == "HMICFRS"
+    assert [p.text for p in document.sections[0].header.paragraphs if p.text] == ["OFFICIAL"]
+
+
+def test_docx_author_and_marking_come_from_the_settings(
+    agendas: dict[str, Agenda], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CTASSIST_AGENDA_AUTHOR", "Prevent inspection secretariat")
+    monkeypatch.setenv("CTASSIST_AGENDA_MARKING", "OFFICIAL-SENSITIVE")
+    document = docx.Document(str(agendas["public"].to_docx(tmp_path / "a.docx")))
+    assert document.core_properties.author == "Prevent inspection secretariat"
+    assert [p.text for p in document.sections[0].header.paragraphs if p.text] == ["OFFICIAL-SENSITIVE"]
+    monkeypatch.setenv("CTASSIST_AGENDA_MARKING", "")
+    with pytest.raises(ConfigError, match="CTASSIST_AGENDA_MARKING: must be one line"):
+        agendas["public"].to_docx(tmp_path / "b.docx")
+    assert not (tmp_path / "b.docx").exists()
+
+
+@pytest.mark.parametrize("group", ["user", "public"])
+def test_no_facilitator_question_is_asked_twice(agendas: dict[str, Agenda], group: str) -> None:
+    asked = [
+        question
+        for item in agendas[group].items
+        if item.kind == "discussion"
+        for prompt in item.prompts
+        if (question := re.sub(r"^.*\[\d+\]\s*", "", prompt))
+    ]
+    assert len(asked) >= 8
+    assert len(asked) == len(set(asked)), asked
+
+
+@pytest.mark.parametrize("group", ["user", "public"])
+def test_no_word_is_doubled_in_the_agenda_s_own_words(agendas: dict[str, Agenda], group: str) -> None:
+    agenda = agendas[group]
+    quotes = [c.quote for c in agenda.sources]
+    own = [
+        text
+        for item in agenda.items
+        for text in (item.title, *item.prompts)
+        if not any(quote in text for quote in quotes)
+    ]
+    assert own
+    for text in own:
+        assert not re.search(r"\b(\w+)\b[\s,;:]+\b\1\b", text, re.IGNORECASE), text
+
+
+@pytest.mark.parametrize(
+    ("group", "date", "focus"),
+    [("user", MEETING, None), ("public", "2026-01-01", ["Public confidence", "Channel"])],
+)
+def test_minimum_minutes_is_the_shortest_meeting_accepted(
+    assistant: Assistant, group: str, date: str, focus: list[str] | None
+) -> None:
+    minimum = minimum_minutes(assistant, group=group, date=date, focus=focus)
+    with pytest.raises(AgendaError, match=rf"the minimum is {minimum} minutes") as caught:
+        assistant.draft_agenda(group, date=date, duration_minutes=minimum - 1, focus=focus)
+    assert caught.value.field == "duration_minutes"
+    assert caught.value.reason.startswith(f"{minimum - 1} minutes is too short")
+    agenda = assistant.draft_agenda(group, date=date, duration_minutes=minimum, focus=focus)
+    assert sum(item.minutes for item in agenda.items) == minimum

@@ -19,6 +19,7 @@ from ctassist.agenda import (
     minimum_duration,
     validate_request,
 )
+from ctassist.agenda._draft import _welcome_line
 from ctassist.agenda._evidence import near_duplicate, restates, standalone_query
 from ctassist.agenda._groups import GROUPS, TOPICS, choose_question, topic_hits
 from ctassist.types import Citation
@@ -150,27 +151,49 @@ def test_list_item_queries_are_made_standalone() -> None:
 
 def test_questions_fit_the_topic_and_the_group() -> None:
     sentence = "Partner organisations were mostly positive about information sharing with the police."
-    user = choose_question(sentence, "user", taken=(), usage={})
-    public = choose_question(sentence, "public", taken=(), usage={})
+    user = choose_question(sentence, "user", taken=())
+    public = choose_question(sentence, "public", taken=())
     information = next(t for t in TOPICS if t.name == "information")
     assert user == information.user
     assert public == information.public
     consent = "For a person under 18, consent to support is given by a parent or guardian."
     assert (
-        choose_question(consent, "public", taken=(), usage={})
-        == next(t for t in TOPICS if t.name == "families").public
+        choose_question(consent, "public", taken=()) == next(t for t in TOPICS if t.name == "families").public
     )
 
 
 def test_question_never_repeats_within_an_item() -> None:
     sentence = "Prevent referrals reach the police on a referral form."
-    first = choose_question(sentence, "user", taken=(), usage={})
-    second = choose_question(sentence, "user", taken=(first,), usage={})
+    first = choose_question(sentence, "user", taken=())
+    second = choose_question(sentence, "user", taken=(first,))
     assert first != second
 
 
+def test_no_question_is_asked_twice_once_all_are_taken() -> None:
+    sentence = "Prevent referrals reach the police on a referral form."
+    asked: set[str] = set()
+    while (question := choose_question(sentence, "user", taken=asked)) is not None:
+        assert question not in asked
+        asked.add(question)
+    assert GROUPS["user"].generic_questions[0] in asked  # the generic ones came last, before None
+
+
+@pytest.mark.parametrize(
+    ("chair", "line"),
+    [
+        (None, "Welcome from the chair."),
+        ("Jane Smith", "Welcome from the chair, Jane Smith."),
+        ("Chair (HMICFRS)", "Welcome from the chair (HMICFRS)."),
+        ("HMICFRS chair", "Welcome from the HMICFRS chair."),
+        ("The chair of the group", "Welcome from the chair of the group."),
+    ],
+)
+def test_welcome_line_never_doubles_the_word_chair(chair: str | None, line: str) -> None:
+    assert _welcome_line(chair) == line
+
+
 def test_unknown_topic_gets_a_generic_group_question() -> None:
-    question = choose_question("The weather was mild.", "public", taken=(), usage={})
+    question = choose_question("The weather was mild.", "public", taken=())
     assert question in GROUPS["public"].generic_questions
     assert topic_hits("The weather was mild.") == {}
 
@@ -225,8 +248,15 @@ def test_to_dict_contract() -> None:
     assert data["notes"] == ["A note."]
 
 
-def test_markdown_has_title_block_table_prompts_and_sources() -> None:
+def test_markdown_to_circulate_has_no_paths_nor_drafting_notes() -> None:
     text = _agenda().to_markdown()
+    assert "[1] A | brief (Scope): “The police refer people.”" in text
+    assert "sources/a.md" not in text
+    assert "Drafting notes" not in text and "A note." not in text
+
+
+def test_markdown_has_title_block_table_prompts_and_sources() -> None:
+    text = _agenda().to_markdown(drafting_notes=True)
     assert text.startswith("# Prevent user reference group: agenda\n")
     assert "**Date:** Thursday 10 December 2026" in text
     assert "**Chair:** to be confirmed" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import urllib.error
 import urllib.request
@@ -14,6 +15,7 @@ import pytest
 
 from ctassist import CtassistError, LoadError
 from ctassist._safety import markdown_literal
+from ctassist.agenda import AgendaError
 from ctassist.index import IndexReport, SkippedFile
 from ctassist.types import Answer, Citation
 from tests.helpers import free_port
@@ -369,11 +371,50 @@ def test_agenda_errors_are_shown_without_files() -> None:
         def draft_agenda(self, **kwargs: Any) -> Any:
             raise CtassistError("date: expected YYYY-MM-DD, got '12/10/2026'")
 
-    text, docx_path, md_path = Handlers(Failing()).draft_agenda(
-        "user", "12/10/2026", 120, "", "", True, "10:00"
-    )
+    text, *paths = Handlers(Failing()).draft_agenda("user", "12/10/2026", 120, "", "", True, "10:00")
     assert "ct-error-box" in text and "expected YYYY-MM-DD" in text
-    assert docx_path is None and md_path is None
+    assert paths == [None, None, None]
+
+
+@pytest.mark.parametrize(
+    ("error", "shown"),
+    [
+        (
+            AgendaError(
+                "45 minutes is too short for this agenda; the minimum is 59 minutes", field="duration_minutes"
+            ),
+            "Duration: 45 minutes is too short for this agenda; the minimum is 59 minutes.",
+        ),
+        (AgendaError("must be a time as HH:MM", field="start_time"), "Start time: must be a time as HH:MM."),
+        (AgendaError("the index is empty"), "the index is empty."),
+    ],
+)
+def test_agenda_errors_use_the_form_s_words(error: AgendaError, shown: str) -> None:
+    class Refusing(FakeAssistant):
+        def draft_agenda(self, **kwargs: Any) -> Any:
+            raise error
+
+    text, *paths = Handlers(Refusing()).draft_agenda("user", "", 45, "", "", True, "10:00")
+    assert escape_html(shown) in text
+    assert "duration_minutes" not in text and "start_time" not in text
+    assert paths == [None, None, None]
+
+
+def test_a_meeting_date_in_the_past_is_refused_before_drafting() -> None:
+    class Recording(FakeAssistant):
+        drafted: int = 0
+
+        def draft_agenda(self, **kwargs: Any) -> Any:
+            self.drafted += 1
+            raise CtassistError("drafted")
+
+    fake = Recording()
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    text, *paths = Handlers(fake).draft_agenda("user", yesterday.isoformat(), 120, "", "", True, "10:00")
+    assert f"{yesterday.day} {yesterday:%B %Y} is in the past" in text and "ct-error-box" in text
+    assert paths == [None, None, None] and fake.drafted == 0
+    text, *_ = Handlers(fake).draft_agenda("user", dt.date.today().isoformat(), 120, "", "", True, "10:00")
+    assert fake.drafted == 1 and "in the past" not in text
 
 
 def test_app_builds_and_requires_login_when_auth_is_set() -> None:

@@ -237,8 +237,21 @@ def test_draft_agenda_preview_and_downloads(page: Any, tmp_path: Path) -> None:
     assert download.suggested_filename.endswith(".docx")
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
-    paragraphs = "\n".join(p.text for p in docx.Document(str(saved)).paragraphs)
+    document = docx.Document(str(saved))
+    paragraphs = "\n".join(p.text for p in document.paragraphs)
     assert "Prevent Case Management" in paragraphs and "HMICFRS lead" in paragraphs
+    assert round(document.sections[0].page_height.mm) == 297  # A4
+    assert document.sections[0].header.paragraphs[0].text == "OFFICIAL"
+    assert document.core_properties.author == "HMICFRS"
+    assert "sources/" not in paragraphs and "Drafting notes" not in paragraphs
+
+    with page.expect_download() as info:
+        page.click("#ct-agenda-docx-notes")
+    assert info.value.suggested_filename.endswith("-with-drafting-notes.docx")
+    with_notes = tmp_path / info.value.suggested_filename
+    info.value.save_as(with_notes)
+    noted = "\n".join(p.text for p in docx.Document(str(with_notes)).paragraphs)
+    assert "Drafting notes" in noted and "sources/" in noted
 
     with page.expect_download() as info:
         page.click("#ct-agenda-md")
@@ -257,6 +270,58 @@ def test_agenda_error_is_shown_clearly(page: Any) -> None:
     error.wait_for(timeout=ANSWER_TIMEOUT)
     assert "date" in error.inner_text() and "YYYY-MM-DD" in error.inner_text()
     assert page.locator("#ct-agenda-docx").is_disabled()
+
+
+AGENDA_FILES = ("#ct-agenda-docx", "#ct-agenda-docx-notes", "#ct-agenda-md")
+
+
+def _draft_until(page: Any, selector: str) -> None:
+    """Clicks Draft agenda and waits for ``selector`` (absent before the click)."""
+    page.click("#ct-agenda-draft")
+    page.wait_for_selector(selector, timeout=ANSWER_TIMEOUT)
+
+
+def test_an_agenda_error_clears_the_previous_downloads(page: Any, served: Served) -> None:
+    from ctassist.agenda import minimum_minutes
+
+    _open_tab(page, "Agenda")
+    page.get_by_label("User reference group").check()
+    page.fill("#ct-agenda-date input, #ct-agenda-date textarea", "2030-03-14")
+    page.fill("#ct-agenda-focus textarea", "Channel panels")
+    page.click("#ct-agenda-chair input, #ct-agenda-chair textarea")  # leaving the topics box
+    minimum = minimum_minutes(served.assistant, group="user", date="2030-03-14", focus=["Channel panels"])
+    # The Duration field states the real minimum, as the assistant computes it.
+    page.wait_for_function(
+        "(text) => document.querySelector('#ct-agenda-duration').innerText.includes(text)",
+        arg=f"At least {minimum} minutes for this agenda.",
+    )
+    _draft_until(page, "#ct-agenda-docx:not([disabled])")
+    for button in AGENDA_FILES:
+        assert not page.locator(button).is_disabled(), button
+
+    page.fill("#ct-agenda-duration input", str(minimum - 1))
+    _draft_until(page, "#ct-agenda-preview .ct-error-box")
+    preview = page.locator("#ct-agenda-preview")
+    error = preview.locator(".ct-error-box").inner_text()
+    assert (
+        f"Duration: {minimum - 1} minutes is too short for this agenda; the minimum is {minimum} minutes"
+        in error
+    )
+    assert "duration_minutes" not in preview.inner_text()
+    assert "Channel panels" not in preview.inner_text()  # the earlier draft is gone ...
+    for button in AGENDA_FILES:  # ... and so are its downloads
+        assert page.locator(button).is_disabled(), button
+    assert f"At least {minimum} minutes for this agenda." in page.locator("#ct-agenda-duration").inner_text()
+    _screenshot(page, "agenda-error")
+
+    page.fill("#ct-agenda-duration input", str(minimum))
+    _draft_until(page, "#ct-agenda-docx:not([disabled])")
+    page.fill("#ct-agenda-date input, #ct-agenda-date textarea", "2020-01-09")
+    _draft_until(page, "#ct-agenda-preview .ct-error-box")
+    error = preview.locator(".ct-error-box").inner_text()
+    assert "Meeting date: Thursday 9 January 2020 is in the past" in error
+    for button in AGENDA_FILES:
+        assert page.locator(button).is_disabled(), button
 
 
 DETECT = "Detect (a note has front matter naming its group)"

@@ -683,10 +683,20 @@ def test_a_document_can_be_viewed_downloaded_and_deleted_after_confirming(page: 
         "# Doomed brief\n\n## Plans\n\nThe doomed fieldwork was\nmoved to May.\n", encoding="utf-8"
     )
     served.assistant.index()
+    page.reload(wait_until="domcontentloaded")  # the chooser lists what was indexed when the page loaded
+    page.wait_for_selector("#ct-question textarea")
     try:
         _open_tab(page, "Corpus")
-        page.locator("#ct-documents").get_by_text("Doomed brief").first.click()  # selects its row
         choice = page.locator("#ct-doc-choice input")
+        # Selecting a row of the table chooses its document.
+        first = served.assistant.documents()[0]
+        page.locator("#ct-documents").get_by_text(first.title).first.click()
+        page.wait_for_function(
+            "(id) => document.querySelector('#ct-doc-choice input').value.includes(id)", arg=first.doc_id
+        )
+        choice.click()
+        choice.fill("doomed")
+        page.get_by_role("option", name="sources/doomed-brief.md").click()
         page.wait_for_function(
             "() => document.querySelector('#ct-doc-choice input').value.includes('sources/doomed-brief.md')"
         )
@@ -712,6 +722,9 @@ def test_a_document_can_be_viewed_downloaded_and_deleted_after_confirming(page: 
         assert not doomed.exists()
         assert "sources/doomed-brief.md" not in {r.doc_id for r in served.assistant.documents()}
         assert page.locator("#ct-documents").get_by_text("Doomed brief").count() == 0
+        choice.click()
+        assert page.get_by_role("option", name="doomed").count() == 0
+        page.keyboard.press("Escape")
         assert "doomed" not in choice.input_value()
     finally:
         doomed.unlink(missing_ok=True)

@@ -75,6 +75,7 @@ a.ct-src:hover .ct-src-title, a.ct-src-active .ct-src-title { text-decoration: u
   font-weight: 700; font-size: 0.85rem; }
 .ct-abstain-label { background: #fff4d6; color: #7a5300; border: 1px solid #e6c05c; }
 .ct-error-label { background: #fde8e8; color: #9b1c1c; border: 1px solid #f0a8a8; }
+.ct-scope { font-size: 0.85em; color: #5b6b85; }
 
 /* passage panel */
 .ct-panel-title h3 { margin: 4px 0 6px !important; }

@@ -17,10 +17,11 @@ from ctassist.agenda._evidence import (
     standalone_query,
 )
 from ctassist.agenda._groups import CHATHAM_HOUSE, GROUPS, choose_question, generic_questions
-from ctassist.agenda._matters import PreviousMeeting, previous_meeting
+from ctassist.agenda._matters import previous_meeting
 from ctassist.agenda._model import Agenda, AgendaError, AgendaItem, ItemKind, add_minutes
 from ctassist.agenda._timing import Timing, allocate
 from ctassist.cite import Citation
+from ctassist.records import Outstanding
 
 if TYPE_CHECKING:
     from ctassist.assistant import Assistant
@@ -108,9 +109,7 @@ def draft_agenda(
         start_time=start_time,
     )
     settings = assistant.settings
-    previous, problems = previous_meeting(
-        settings.corpus_dir, request.group, before=request.date, max_file_mb=settings.max_file_mb
-    )
+    previous, problems = previous_meeting(assistant, request.group, before=request.date)
     open_actions = len(previous.open_actions) if previous else 0
     if request.focus:
         # Cheap feasibility check first: the retrieval below takes seconds.
@@ -238,7 +237,7 @@ class _Builder:
         request: AgendaRequest,
         finder: EvidenceFinder,
         timing: Timing,
-        previous: PreviousMeeting | None,
+        previous: Outstanding | None,
         questions: QuestionList | None,
         topics: list[Topic],
         problems: list[str],
@@ -341,30 +340,27 @@ class _Builder:
             message = f"No previous meeting notes on record for the {self.request.group} reference group."
             self.notes.append(message)
             return [message], []
-        documents = ", ".join(d.doc_id for d in previous.notes)
-        titles = "; ".join(f"“{d.title}”" for d in previous.notes)
+        documents = ", ".join(m.doc_id for m in previous.meetings)
+        titles = "; ".join(f"“{m.title}”" for m in previous.meetings)
         prompts = [f"Minutes of the previous meeting ({previous.date}): {titles} ({documents})."]
         citations: list[Citation] = []
         for carried in previous.open_actions:
-            action = carried.action
+            action, meeting = carried.action, carried.meeting
             due = f"; due {action.due}" if action.due else ""
-            marker = ""
-            if carried.start is not None and carried.end is not None:
-                citation = self.citations.cite(
-                    Quote(
-                        doc_id=carried.note.doc_id,
-                        title=carried.note.title,
-                        section=None,
-                        page=None,
-                        kind=carried.note.kind,
-                        start=carried.start,
-                        end=carried.end,
-                        text=carried.note.text[carried.start : carried.end],
-                    )
+            citation = self.citations.cite(
+                Quote(
+                    doc_id=meeting.doc_id,
+                    title=meeting.title,
+                    section=None,
+                    page=None,
+                    kind="notes",
+                    start=action.lines.start,
+                    end=action.lines.end,
+                    text=meeting.quote(action.lines),
                 )
-                citations.append(citation)
-                marker = f" [{citation.n}]"
-            prompts.append(f"Open action: {action.action} (owner: {action.owner}{due}){marker}")
+            )
+            citations.append(citation)
+            prompts.append(f"Open action: {action.action} (owner: {action.owner}{due}) [{citation.n}]")
         if not previous.open_actions:
             prompts.append("No open actions were recorded at that meeting.")
         if previous.done_actions:

@@ -30,6 +30,7 @@ from ctassist.load import (
     document_id,
     load_document,
 )
+from ctassist.load._stored import RECORDS_KEY, records_json
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -270,6 +271,8 @@ def chunk_metadata(document: LoadedDocument, chunk: Chunk, n_chunks: int, indexe
     if document.note is not None:
         metadata["group"] = document.note.group
         metadata["date"] = document.note.date
+        if chunk.index == 0:
+            metadata[RECORDS_KEY] = records_json(document)
     return metadata
 
 

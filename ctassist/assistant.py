@@ -29,7 +29,7 @@ from ctassist.errors import IndexChangedError, QuestionError
 from ctassist.index import ChunkStore, FileRecord, Indexer, IndexReport
 from ctassist.index._indexer import ProgressCallback
 from ctassist.index._lock import WaitCallback
-from ctassist.load import Group, Kind, LoadedDocument, load_document
+from ctassist.load import GROUPS, Group, Kind, LoadedDocument, load_document
 from ctassist.records import RecordBook, RecordsReply, Scope, answer_from_records, parse_scope, shipped_intent
 from ctassist.retrieve import (
     CrossEncoderReranker,
@@ -376,8 +376,9 @@ class Assistant:
         started = time.perf_counter()
         timings: dict[str, float] = {}
         selected = Filters.coerce(filters)
-        standalone = resolve_follow_up(question, history).standalone
-        asked = parse_scope(standalone)
+        resolved = resolve_follow_up(question, history)
+        standalone = resolved.standalone
+        asked = _asked_scope(resolved)
         # The filters' values are checked by Filters: a group of GROUPS, a kind of Kind.
         scope = replace(
             asked,
@@ -673,6 +674,20 @@ def checked_question(question: str) -> str:
     if not any(ch.isalnum() for ch in question):
         raise QuestionError("question: has no words; ask something about the corpus")
     return question
+
+
+def _asked_scope(resolved: ResolvedQuestion) -> Scope:
+    """The scope a question names; a follow-up that names no group keeps the one asked
+    about before, or takes the other one when it contrasts ("And the other group?")."""
+    asked = parse_scope(resolved.question)
+    if not resolved.is_follow_up or asked.group is not None:
+        return asked
+    before = parse_scope(resolved.standalone)
+    group = before.group
+    if resolved.contrast and group is not None:
+        others = [g for g in GROUPS if g != group]
+        group = others[0] if len(others) == 1 else None
+    return replace(before, group=group)
 
 
 def _interleave(rankings: list[list[Passage]]) -> list[Passage]:

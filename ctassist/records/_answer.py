@@ -33,9 +33,10 @@ class RecordsReply:
         scope: The scope searched.
         final: Whether this is the answer. False when no notes of the scope's group (or
             none at all) are indexed, so that the question may be about what the sources
-            say of the group, and when no decision is recorded in the front matter, as a
-            note's text may still record one: the ordinary answer path is tried first, and
-            this reply stands only when it abstains.
+            say of the group; when no decision is recorded in the front matter, as a note's
+            text may still record one; and when no action matches the topic asked about,
+            as the question may be about the notes' text instead. The ordinary answer path
+            is tried first, and this reply stands only when it abstains.
     """
 
     text: str
@@ -112,7 +113,8 @@ def answer_from_records(
     if kind == "action_owner":
         found = book.matching_actions(question, scope, encode, min_similarity=MIN_ACTION_SIMILARITY)
         if not found:
-            return RecordsReply(f"{whose} record no action on that topic.", (), False, scope)
+            # Not final: the question may be about the notes' text rather than an action.
+            return RecordsReply(f"{whose} record no action on that topic.", (), False, scope, final=False)
         lines = [f"{_owner_sentence(a)} {cites.cite(a.meeting, a.action.lines)}" for a in found]
         return RecordsReply("\n".join(lines), tuple(cites.citations), True, scope)
     if kind == "last_meeting" or (kind == "attendees" and not scope.has_period):

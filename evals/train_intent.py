@@ -67,10 +67,10 @@ def macro_f1(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DATA)
-    parser.parse_args(argv)
+    parser.add_argument("--data", type=Path, default=DATA, help="labelled questions (JSONL)")
+    args = parser.parse_args(argv)
     try:
-        rows = read_rows(DATA)
+        rows = read_rows(args.data)
     except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

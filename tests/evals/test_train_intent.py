@@ -25,7 +25,7 @@ def test_a_bad_row_is_refused_naming_its_line(tmp_path: Path) -> None:
     data.write_text(
         '{"question": "a?", "intent": "other", "group": "g"}\n{"question": "b?", "intent": "x"}\n'
     )
-    with pytest.raises(ValueError, match="intent.jsonl line 2"):
+    with pytest.raises(ValueError, match=r"intent\.jsonl line 2"):
         read_rows(data)
 
 

@@ -92,10 +92,10 @@ def answer_from_records(
     if period is not None and not scope.by_due:
         whose += f" of {period}"
     if scope.group is not None and scope.group not in book.groups():
-        text = f"No notes of the {words.group_names[scope.group]} are indexed."
+        text = f"No notes of the {words.group_names[scope.group]} are indexed.{_stale(book)}"
         return RecordsReply(text, (), False, scope, final=False)
     if not book.meetings:
-        return RecordsReply("No meeting notes are indexed.", (), False, scope, final=False)
+        return RecordsReply(f"No meeting notes are indexed.{_stale(book)}", (), False, scope, final=False)
     cites = _Cites()
     kind = intent.kind
     if kind in ("open_actions", "done_actions"):
@@ -155,6 +155,16 @@ def answer_from_records(
         for m in reversed(meetings)
     ]
     return RecordsReply("\n".join(lines), tuple(cites.citations), True, scope)
+
+
+def _stale(book: RecordBook) -> str:
+    """Says so when notes were indexed without their records (by an older version)."""
+    if not book.unreadable:
+        return ""
+    return (
+        f" {len(book.unreadable)} note(s) were indexed without their records: "
+        "run `ctassist index --rebuild` to read them."
+    )
 
 
 def _name(meeting: Meeting) -> str:

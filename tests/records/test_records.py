@@ -178,3 +178,23 @@ def test_a_group_without_indexed_notes_says_so(make_corpus, make_assistant) -> N
     answer = assistant.ask("What open actions does the public group have?")
     assert answer.text == "No notes of the Prevent public reference group are indexed."
     assert answer.mode == "records" and answer.citations == ()
+
+
+def test_notes_indexed_without_records_are_named(make_corpus, make_assistant) -> None:  # type: ignore[no-untyped-def]
+    corpus = make_corpus(
+        {"notes/2026-11-12-user.md": (NOTES / "2026-11-12-user.md").read_text(encoding="utf-8")}
+    )
+    assistant = make_assistant(corpus.root)
+    assistant.index()
+    # As an index written before records were stored holds it: the first chunk without them.
+    store = assistant.store
+    chunk_id, metadata = next(iter(store.iter_metadata(where={"chunk_index": 0})))
+    metadata["note_records"] = None  # Chroma removes a key set to None
+    store.collection.update(ids=[chunk_id], metadatas=[metadata])
+    book = assistant.records()
+    assert book.meetings == () and book.unreadable == ("notes/2026-11-12-user.md",)
+    answer = assistant.ask("What open actions does the user group have?")
+    assert answer.text == (
+        "No notes of the Prevent user reference group are indexed. 1 note(s) were indexed without "
+        "their records: run `ctassist index --rebuild` to read them."
+    )

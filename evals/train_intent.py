@@ -138,8 +138,9 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"Of {len(heldout)} held-out source questions (`evals/heldout*.jsonl`, never trained on), "
         f"**{len(misread)}** ({len(misread) / max(len(heldout), 1):.1%}) are sent to the records path.",
-        "Such a question loses nothing when the records hold no match: the ordinary answer path",
-        "then answers it. They are:",
+        "Where no notes of the group are indexed (the evals' corpus), such a question goes on to",
+        "the ordinary answer path; where notes are indexed, it may get an answer from their records",
+        "instead (one that says what the records hold, cited). They are:",
         "",
         *(f"- {q}" for q in misread),
         "",

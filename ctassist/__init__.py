@@ -26,6 +26,7 @@ from ctassist.errors import (
 from ctassist.index import FileRecord, IndexReport, IndexWait, SkippedFile
 from ctassist.intake import AddedDocument, RemovedDocument
 from ctassist.load import Action, Attendee, Decision, Heading, LoadedDocument, NoteHeader, PageSpan
+from ctassist.records import RecordBook
 from ctassist.retrieve import CtassistRetriever, Filters
 from ctassist.types import Answer, AnswerMode, Citation, Passage
 
@@ -67,6 +68,7 @@ __all__ = [
     "PageSpan",
     "Passage",
     "QuestionError",
+    "RecordBook",
     "RemovedDocument",
     "Settings",
     "SkippedFile",

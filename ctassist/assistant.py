@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ctassist.answer import (
     AnswerDecision,
@@ -32,7 +32,8 @@ from ctassist.config import Settings
 from ctassist.embed import Encoder
 from ctassist.errors import IndexChangedError, QuestionError
 from ctassist.index import ChunkStore, FileRecord, Indexer, IndexReport, ProgressCallback, WaitCallback
-from ctassist.load import LoadedDocument, load_document
+from ctassist.load import GROUPS, Group, Kind, LoadedDocument, load_document
+from ctassist.records import RecordBook, RecordsReply, Scope, answer_from_records, parse_scope, shipped_intent
 from ctassist.retrieve import (
     CrossEncoderReranker,
     CtassistRetriever,
@@ -382,9 +383,85 @@ class Assistant:
         question = checked_question(question)
         return self._following(lambda: self._ask(question, history, filters))
 
+    def records(self) -> RecordBook:
+        """The records (attendees, actions, decisions) of the indexed meeting notes."""
+        return self._following(lambda: RecordBook.from_store(self.store))
+
     def _ask(self, question: str, history: History | None, filters: FilterArg) -> Answer:
         started = time.perf_counter()
         timings: dict[str, float] = {}
+        selected = Filters.coerce(filters)
+        resolved = resolve_follow_up(question, history)
+        standalone = resolved.standalone
+        asked = _asked_scope(resolved)
+        # The filters' values are checked by Filters: a group of GROUPS, a kind of Kind.
+        scope = replace(
+            asked,
+            group=cast(Group | None, selected.group or asked.group),
+            kind=cast(Kind | None, selected.kind or asked.kind),
+        )
+        miss: RecordsReply | None = None
+        book: RecordBook | None = None
+        records_question = False
+        if scope.kind != "source" and not selected.docs:
+            step = time.perf_counter()
+            intent = shipped_intent().classify(standalone, self.encoder.encode)
+            records_question = intent.records
+            if intent.records:
+                book = RecordBook.from_store(self.store)
+                reply = answer_from_records(standalone, intent, scope, book, self.encoder.encode)
+                timings["records"] = time.perf_counter() - step
+                if reply.final:
+                    # The records are the record: when they hold no match, that is the answer.
+                    timings["total"] = time.perf_counter() - started
+                    return Answer(
+                        text=reply.text,
+                        citations=reply.citations,
+                        abstained=False,
+                        question=question,
+                        standalone_question=standalone,
+                        confidence=1.0 if reply.found else 0.0,
+                        timings=timings,
+                        mode="records",
+                        scope=reply.scope.to_dict(records=True),
+                    )
+                miss = reply  # the notes' text or the sources may answer instead
+        narrowed = self._scoped_filters(selected, scope, records_question, book)
+        answer = self._answer(question, history, narrowed, started, timings)
+        shown = {**scope.to_dict(), "kind": narrowed.kind}
+        shown["text"] = replace(scope, kind=cast(Kind | None, narrowed.kind)).describe()
+        if selected.docs:
+            shown["docs"] = list(selected.docs)
+        if answer.abstained and miss is not None:
+            return replace(answer, text=miss.text, mode="records", scope=miss.scope.to_dict(records=True))
+        return replace(answer, scope=shown)
+
+    def _scoped_filters(
+        self, selected: Filters, scope: Scope, records_question: bool, book: RecordBook | None
+    ) -> Filters:
+        """The filters with the scope the question names: its kind of document and, for its
+        group or its period of meetings, only the notes of those meetings (sources are kept:
+        "the public group" never returns the user group's notes)."""
+        kind = selected.kind or scope.kind
+        meetings = replace(scope, kind=None, year=None, month=None, day=None) if scope.by_due else scope
+        about_notes = scope.group is not None or meetings.last_meeting or kind == "notes" or records_question
+        if (
+            selected.docs
+            or not about_notes
+            or (meetings.group is None and not meetings.has_period and not meetings.last_meeting)
+        ):
+            return replace(selected, kind=kind)
+        book = book or RecordBook.from_store(self.store)
+        return replace(selected, kind=kind, only_notes=tuple(m.doc_id for m in book.in_scope(meetings)))
+
+    def _answer(
+        self,
+        question: str,
+        history: History | None,
+        filters: Filters,
+        started: float,
+        timings: dict[str, float],
+    ) -> Answer:
         composer = self.composer()
         resolved, passages, composition = max(
             (
@@ -629,6 +706,20 @@ def checked_question(question: str) -> str:
     if not any(ch.isalnum() for ch in question):
         raise QuestionError("question: has no words; ask something about the corpus")
     return question
+
+
+def _asked_scope(resolved: ResolvedQuestion) -> Scope:
+    """The scope a question names; a follow-up that names no group keeps the one asked
+    about before, or takes the other one when it contrasts ("And the other group?")."""
+    asked = parse_scope(resolved.question)
+    if not resolved.is_follow_up or asked.group is not None:
+        return asked
+    before = parse_scope(resolved.standalone)
+    group = before.group
+    if resolved.contrast and group is not None:
+        others = [g for g in GROUPS if g != group]
+        group = others[0] if len(others) == 1 else None
+    return replace(before, group=group)
 
 
 def _interleave(rankings: list[list[Passage]]) -> list[Passage]:

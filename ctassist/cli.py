@@ -259,6 +259,8 @@ def _check_documents(wanted: Sequence[str], indexed: Sequence[str]) -> None:
 def format_answer(answer: Any) -> str:
     """An answer as text: the answer, then its numbered sources with their quotes."""
     lines = [answer.text]
+    if answer.scope_text:
+        lines += ["", answer.scope_text]
     if answer.citations:
         lines += ["", "Sources:"]
         for c in answer.citations:

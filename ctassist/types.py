@@ -75,7 +75,7 @@ class Citation:
         }
 
 
-AnswerMode = Literal["extractive", "generative", "abstained"]
+AnswerMode = Literal["extractive", "generative", "abstained", "records"]
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,10 @@ class Answer:
         fallback: Why the configured language model did not write this answer (it could
             not be reached, or failed), also said at the end of ``text``; ``None`` when it
             did, or when none is configured.
+        scope: What was searched: ``kind``, ``group``, ``period``, ``last_meeting``,
+            ``by_due`` and ``text`` ("notes of the Prevent public reference group,
+            November 2026"); ``mode`` is ``"records"`` when the answer comes from the
+            records of the meeting notes.
     """
 
     text: str
@@ -114,6 +118,15 @@ class Answer:
     mode: AnswerMode = "extractive"
     removed_sentences: int = 0
     fallback: str | None = None
+    scope: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scope_text(self) -> str | None:
+        """ "Searched: ..." when the search was narrowed (a filter, or a scope the question
+        named); ``None`` when the whole corpus was searched."""
+        text = self.scope.get("text")
+        narrowed = any(self.scope.get(key) for key in ("kind", "group", "period", "last_meeting", "docs"))
+        return f"Searched: {text}" if text and narrowed else None
 
     @property
     def retrieval_scores(self) -> list[float]:
@@ -134,5 +147,6 @@ class Answer:
             "mode": self.mode,
             "removed_sentences": self.removed_sentences,
             "fallback": self.fallback,
+            "scope": self.scope,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }

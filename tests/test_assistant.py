@@ -31,10 +31,17 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Ite
 # --- follow-ups ---------------------------------------------------------------------------
 
 
+# The sources say who sits on each group; the notes' records say who attended a meeting.
+# Asked of the sources, the follow-up is resolved against the source's answer.
+SOURCES = {"kind": "sources"}
+
+
 def test_and_who_attended_the_other_group(assistant: Assistant) -> None:
-    first = assistant.ask("Who attended the public reference group?")
+    first = assistant.ask("Who attended the public reference group?", filters=SOURCES)
     assert any(c.quote.startswith(PUBLIC_ATTENDED) for c in first.citations)
-    follow_up = assistant.ask("And who attended the other group?", history=[(first.question, first.text)])
+    follow_up = assistant.ask(
+        "And who attended the other group?", history=[(first.question, first.text)], filters=SOURCES
+    )
     quotes = [c.quote for c in follow_up.citations]
     assert any(USER_ATTENDED in q for q in quotes), follow_up.text
     assert not any(PUBLIC_ATTENDED in q for q in quotes), follow_up.text
@@ -44,11 +51,20 @@ def test_and_who_attended_the_other_group(assistant: Assistant) -> None:
 
 
 def test_the_other_group_with_chat_messages(assistant: Assistant) -> None:
-    first = assistant.ask("Who attended the public reference group?")
+    first = assistant.ask("Who attended the public reference group?", filters=SOURCES)
     messages = [{"role": "user", "content": first.question}, {"role": "assistant", "content": first.text}]
-    follow_up = assistant.ask("And who attended the other group?", history=messages)
+    follow_up = assistant.ask("And who attended the other group?", history=messages, filters=SOURCES)
     assert any(USER_ATTENDED in c.quote for c in follow_up.citations)
     assert not any(PUBLIC_ATTENDED in c.quote for c in follow_up.citations)
+
+
+def test_who_attended_is_answered_from_the_records_of_the_notes(assistant: Assistant) -> None:
+    first = assistant.ask("Who attended the public reference group?")
+    assert first.mode == "records" and {c.doc for c in first.citations} == {PUBLIC_NOTE_ID}
+    assert "Parent representative" in first.text
+    follow_up = assistant.ask("And who attended the other group?", history=[(first.question, first.text)])
+    assert follow_up.mode == "records" and {c.doc for c in follow_up.citations} == {USER_NOTE_ID}
+    assert "Department of Health and Social Care" in follow_up.text
 
 
 def test_what_was_said_at_a_meeting_is_answered_from_its_notes(assistant: Assistant) -> None:

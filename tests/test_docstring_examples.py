@@ -19,6 +19,7 @@ import ctassist.config
 import ctassist.errors
 import ctassist.index._store
 import ctassist.intake._names
+import ctassist.records._scope
 import ctassist.text
 import evals._metrics
 import ui._serving
@@ -39,6 +40,7 @@ import ui._serving
         ctassist.errors,
         ctassist.index._store,
         ctassist.intake._names,
+        ctassist.records._scope,
         evals._metrics,
         ui._serving,
     ],

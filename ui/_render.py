@@ -48,6 +48,7 @@ class Turn:
         closest: When abstaining, the closest passages (they may not answer it).
         error: A user-readable error instead of an answer (the turn is then not
             part of the conversation the assistant sees).
+        scope: "Searched: ..." when the search was narrowed (``Answer.scope_text``).
     """
 
     question: str
@@ -56,6 +57,7 @@ class Turn:
     citations: tuple[Citation, ...] = ()
     closest: tuple[Citation, ...] = ()
     error: str = ""
+    scope: str | None = None
 
     @classmethod
     def from_answer(cls, question: str, answer: Any) -> Turn:
@@ -66,6 +68,7 @@ class Turn:
             abstained=bool(answer.abstained),
             citations=tuple(answer.citations),
             closest=tuple(answer.closest),
+            scope=getattr(answer, "scope_text", None),
         )
 
 
@@ -213,6 +216,8 @@ def render_turn_reply(turn_index: int, turn: Turn) -> str:
             "",
             markdown_literal(turn.text.split(" The closest passages")[0]),
         ]
+        if turn.scope:
+            lines += ["", _scope_line(turn.scope)]
         if turn.closest:
             lines += ["", render_sources(turn_index, turn.closest, CLOSEST_HEADING)]
         lines += [
@@ -221,8 +226,15 @@ def render_turn_reply(turn_index: int, turn: Turn) -> str:
         ]
         return "\n".join(lines)
     body = render_answer_text(turn.text, turn_index, (c.n for c in turn.citations))
+    if turn.scope:
+        body += "\n\n" + _scope_line(turn.scope)
     sources = render_sources(turn_index, turn.citations)
     return f"{body}\n\n{sources}" if sources else body
+
+
+def _scope_line(scope: str) -> str:
+    """What was searched, as a small line under the answer (its text escaped)."""
+    return f'<div class="ct-scope">{escape_html(scope)}</div>'
 
 
 def render_messages(state: ChatState) -> list[dict[str, str]]:

@@ -93,6 +93,7 @@ a.ct-src:hover .ct-src-title, a.ct-src-active .ct-src-title { text-decoration: u
   font-weight: 700; font-size: 0.85rem; }
 .ct-abstain-label { background: var(--ct-warn-bg); color: var(--ct-warn-text); border: 1px solid var(--ct-warn-ring); }
 .ct-error-label { background: var(--ct-bad-bg); color: var(--ct-bad-text); border: 1px solid var(--ct-bad-ring); }
+.ct-scope { font-size: 0.85em; color: var(--ct-muted); }
 
 /* passage panel */
 .ct-panel-title h3 { margin: 4px 0 6px !important; }

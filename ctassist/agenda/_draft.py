@@ -17,9 +17,10 @@ from ctassist.agenda._evidence import (
     standalone_query,
 )
 from ctassist.agenda._groups import CHATHAM_HOUSE, GROUPS, choose_question, generic_questions
-from ctassist.agenda._matters import PreviousMeeting, previous_meeting
+from ctassist.agenda._matters import previous_meeting
 from ctassist.agenda._model import Agenda, AgendaError, AgendaItem, ItemKind, add_minutes
 from ctassist.agenda._timing import Timing, allocate, minimum_duration
+from ctassist.records import Outstanding
 from ctassist.types import Citation
 
 _MAX_TOPIC_CHARS = 300
@@ -104,10 +105,7 @@ def draft_agenda(
         chatham_house=chatham_house,
         start_time=start_time,
     )
-    settings = assistant.settings
-    previous, problems = previous_meeting(
-        settings.corpus_dir, request.group, before=request.date, max_file_mb=settings.max_file_mb
-    )
+    previous, problems = previous_meeting(assistant, request.group, before=request.date)
     open_actions = len(previous.open_actions) if previous else 0
     if request.focus:
         # Cheap feasibility check first: the retrieval below takes seconds.
@@ -170,10 +168,7 @@ def minimum_minutes(
         chatham_house=True,
         start_time="00:00",
     )
-    settings = assistant.settings
-    previous, _ = previous_meeting(
-        settings.corpus_dir, request.group, before=request.date, max_file_mb=settings.max_file_mb
-    )
+    previous, _ = previous_meeting(assistant, request.group, before=request.date)
     if request.focus:
         items = len(request.focus)
     else:
@@ -313,7 +308,7 @@ class _Builder:
         request: AgendaRequest,
         finder: EvidenceFinder,
         timing: Timing,
-        previous: PreviousMeeting | None,
+        previous: Outstanding | None,
         questions: QuestionList | None,
         topics: list[Topic],
         problems: list[str],
@@ -415,31 +410,28 @@ class _Builder:
             message = f"No previous meeting notes on record for the {self.request.group} reference group."
             self.notes.append(message)
             return [message], []
-        documents = ", ".join(d.doc_id for d in previous.notes)
-        titles = "; ".join(f"“{d.title}”" for d in previous.notes)
+        documents = ", ".join(m.doc_id for m in previous.meetings)
+        titles = "; ".join(f"“{m.title}”" for m in previous.meetings)
         # The documents' paths are for the secretariat: they go in the drafting note below.
         prompts = [f"Minutes of the previous meeting ({previous.date}): {titles}."]
         citations: list[Citation] = []
         for carried in previous.open_actions:
-            action = carried.action
+            action, meeting = carried.action, carried.meeting
             due = f"; due {action.due}" if action.due else ""
-            marker = ""
-            if carried.start is not None and carried.end is not None:
-                citation = self.citations.cite(
-                    Quote(
-                        doc_id=carried.note.doc_id,
-                        title=carried.note.title,
-                        section=None,
-                        page=None,
-                        kind=carried.note.kind,
-                        start=carried.start,
-                        end=carried.end,
-                        text=carried.note.text[carried.start : carried.end],
-                    )
+            citation = self.citations.cite(
+                Quote(
+                    doc_id=meeting.doc_id,
+                    title=meeting.title,
+                    section=None,
+                    page=None,
+                    kind="notes",
+                    start=action.lines.start,
+                    end=action.lines.end,
+                    text=meeting.quote(action.lines),
                 )
-                citations.append(citation)
-                marker = f" [{citation.n}]"
-            prompts.append(f"Open action: {action.action} (owner: {action.owner}{due}){marker}")
+            )
+            citations.append(citation)
+            prompts.append(f"Open action: {action.action} (owner: {action.owner}{due}) [{citation.n}]")
         if not previous.open_actions:
             prompts.append("No open actions were recorded at that meeting.")
         if previous.done_actions:

@@ -17,6 +17,7 @@ from ctassist.config import Settings
 from ctassist.errors import LoadError
 from ctassist.index import ChunkStore
 from ctassist.load import LoadedDocument
+from ctassist.records import RecordBook
 from ctassist.retrieve import CachedScorer, CrossEncoderReranker, Filters, HybridRetriever, content_terms
 from ctassist.text import INTRODUCES_LIST, LIST_MARKER
 from ctassist.types import Passage
@@ -41,6 +42,8 @@ class AgendaAssistant(Protocol):
     ) -> list[Passage]: ...
 
     def document(self, doc_id: str) -> LoadedDocument: ...
+
+    def records(self) -> RecordBook: ...
 
 
 #: Source passages (for the item; for the item and the group's concerns) and same-group

@@ -22,6 +22,7 @@ from ctassist.errors import LoadError, could_not_read
 from ctassist.index._lock import WaitCallback
 from ctassist.index._store import ChunkStore, FileRecord, chunk_id, now_iso
 from ctassist.load import (
+    RECORDS_KEY,
     LoadedDocument,
     check_file,
     content_hash,
@@ -29,6 +30,7 @@ from ctassist.load import (
     display_id,
     document_id,
     load_document,
+    records_json,
 )
 
 #: ``progress(done, total, what)``: ``done`` of the run's ``total`` files are finished (in the
@@ -306,6 +308,8 @@ def chunk_metadata(document: LoadedDocument, chunk: Chunk, n_chunks: int, indexe
     if document.note is not None:
         metadata["group"] = document.note.group
         metadata["date"] = document.note.date
+        if chunk.index == 0:
+            metadata[RECORDS_KEY] = records_json(document)
     return metadata
 
 

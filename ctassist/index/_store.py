@@ -487,12 +487,12 @@ class ChunkStore:
             for start in range(0, len(ids), step):
                 self.collection.delete(ids=ids[start : start + step])
 
-    def _pages(self, include: list[str]) -> Iterator[dict[str, Any]]:
+    def _pages(self, include: list[str], where: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         collection = self.collection  # one collection throughout, even if the store moves on
         offset = 0
         while True:
             with self._guard():
-                page = collection.get(include=include, limit=_PAGE, offset=offset)
+                page = collection.get(include=include, where=where, limit=_PAGE, offset=offset)
             yield page
             if len(page["ids"]) < _PAGE:
                 return
@@ -502,8 +502,9 @@ class ChunkStore:
         """Every chunk id in the collection."""
         return [cid for page in self._pages([]) for cid in page["ids"]]
 
-    def iter_metadata(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        for page in self._pages(["metadatas"]):
+    def iter_metadata(self, where: dict[str, Any] | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Every chunk's id and metadata; only the chunks matching Chroma's ``where`` when given."""
+        for page in self._pages(["metadatas"], where):
             for chunk_id_, metadata in zip(page["ids"], page["metadatas"] or [], strict=True):
                 yield chunk_id_, dict(metadata or {})
 

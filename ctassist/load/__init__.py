@@ -29,9 +29,11 @@ from ctassist.load._loader import (
     load_document,
 )
 from ctassist.load._notes import parse_front_matter, parse_note_header, split_front_matter
+from ctassist.load._stored import RECORDS_KEY, records_from_json, records_json
 
 __all__ = [
     "GROUPS",
+    "RECORDS_KEY",
     "STATUSES",
     "SUPPORTED_EXTENSIONS",
     "Action",
@@ -57,5 +59,7 @@ __all__ = [
     "load_document",
     "parse_front_matter",
     "parse_note_header",
+    "records_from_json",
+    "records_json",
     "split_front_matter",
 ]

@@ -20,6 +20,9 @@ class Filters:
         kind: ``"source"`` or ``"notes"`` (``"sources"`` is accepted too).
         group: ``"public"`` or ``"user"``: only meeting notes of that reference group.
         docs: Only these document ids (paths relative to ``corpus/``).
+        only_notes: Of the meeting notes, only these document ids (sources are not
+            restricted by it); ``None`` for all notes. Set from the scope a question
+            names ("the public group", "in November 2026").
 
     Example:
         >>> Filters.coerce({"kind": "notes", "group": "user"}).kind
@@ -29,6 +32,7 @@ class Filters:
     kind: str | None = None
     group: str | None = None
     docs: tuple[str, ...] = ()
+    only_notes: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.kind is not None and self.kind not in _KINDS.values():
@@ -55,12 +59,15 @@ class Filters:
 
     @property
     def empty(self) -> bool:
-        return self.kind is None and self.group is None and not self.docs
+        return self.kind is None and self.group is None and not self.docs and self.only_notes is None
 
     def matches(self, metadata: Mapping[str, Any]) -> bool:
         if self.kind is not None and metadata.get("kind") != self.kind:
             return False
         if self.group is not None and metadata.get("group") != self.group:
+            return False
+        notes = metadata.get("kind") == "notes"
+        if self.only_notes is not None and notes and metadata.get("doc_id") not in self.only_notes:
             return False
         return not self.docs or metadata.get("doc_id") in self.docs
 
@@ -72,6 +79,13 @@ class Filters:
             clauses.append({"group": self.group})
         if self.docs:
             clauses.append({"doc_id": {"$in": list(self.docs)}})
+        if self.only_notes is not None:
+            other_kinds: dict[str, Any] = {"kind": {"$ne": "notes"}}
+            clauses.append(
+                {"$or": [other_kinds, {"doc_id": {"$in": list(self.only_notes)}}]}
+                if self.only_notes
+                else other_kinds
+            )
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}

@@ -116,6 +116,20 @@ def test_to_chroma_where() -> None:
     }
 
 
+def test_only_notes_restricts_the_notes_and_keeps_the_sources() -> None:
+    public_note = {"doc_id": PUBLIC_NOTE_ID, "kind": "notes", "group": "public"}
+    scoped = Filters(only_notes=(PUBLIC_NOTE_ID,))
+    assert scoped.matches(public_note) and scoped.matches(SOURCE_METADATA)
+    assert not scoped.matches(NOTE_METADATA)
+    assert scoped.to_chroma_where() == {
+        "$or": [{"kind": {"$ne": "notes"}}, {"doc_id": {"$in": [PUBLIC_NOTE_ID]}}]
+    }
+    none = Filters(only_notes=())
+    assert none.matches(SOURCE_METADATA) and not none.matches(public_note)
+    assert none.to_chroma_where() == {"kind": {"$ne": "notes"}}
+    assert not none.empty and Filters().empty
+
+
 # --- retrieval and answers over the indexed test corpus -----------------------------------
 
 FILTER_CASES: list[tuple[dict[str, Any], str]] = [

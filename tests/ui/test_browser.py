@@ -396,6 +396,22 @@ def test_upload_detects_a_note_by_its_front_matter(page: Any, served: Served) ->
     assert "brief.md" in as_source and "sources/" in as_source and "recognised" not in as_source
 
 
+def test_records_answer_states_its_scope(page: Any) -> None:
+    public_note = (REPO / "tests" / "records" / "notes" / "2026-10-08-public.md").read_text(encoding="utf-8")
+    result = _upload(
+        page,
+        [{"name": "public-2026-10-08.md", "mimeType": "text/markdown", "buffer": public_note.encode()}],
+        "Meeting note",
+    )
+    assert result.startswith("Added"), result
+    _open_tab(page, "Chat")
+    reply = _ask(page, "Which decisions did the public group make?")
+    assert "report back on how it measures public confidence" in reply.inner_text()
+    assert reply.locator(".ct-scope").inner_text() == "Searched: notes of the Prevent public reference group"
+    assert any("Meeting note" in w for w in reply.locator(".ct-src-where").all_inner_texts())
+    _screenshot(page, "chat-records")
+
+
 def test_upload_with_a_path_in_its_name_is_stored_safely(page: Any, served: Served) -> None:
     outside_before = _files_outside_corpus(served)
     result = _upload(

@@ -255,3 +255,32 @@ def test_rename_delete_and_feedback_through_the_handlers(tmp_path: Path) -> None
     result = sessions.delete(cid, ana)
     assert result[1].turns == [] and result[3]["choices"] == [] and "deleted" in result[6]
     assert sessions.store.conversations("ana") == []
+
+
+def test_cli_exports_every_users_feedback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ctassist.cli import main
+
+    index = tmp_path / "index"
+    assert main(["feedback", "export", "--index", str(index), str(tmp_path / "none.csv")]) == 2
+    assert "no conversation store" in capsys.readouterr().err
+    assert not (tmp_path / "none.csv").exists()
+
+    store = ConversationStore.beside_index(index)
+    for user in ("ana", "ben"):
+        cid = store.create(user, "q")
+        store.add_turn(user, cid, CITED, "")
+        store.set_feedback(user, cid, 0, 1, f"from {user}")
+    out = tmp_path / "feedback.csv"
+    assert main(["feedback", "export", "--index", str(index), str(out)]) == 0
+    assert "2 feedback rows written" in capsys.readouterr().err
+    rows = list(csv.DictReader(out.open(encoding="utf-8", newline="")))
+    assert sorted((r["user"], r["comment"]) for r in rows) == [("ana", "from ana"), ("ben", "from ben")]
+
+
+def test_the_stores_examples_hold() -> None:
+    import doctest
+
+    import ui._conversations
+
+    result = doctest.testmod(ui._conversations, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -21,7 +21,7 @@ from typing import Any
 import gradio as gr
 
 from ctassist.errors import CtassistError
-from ui._conversations import LOCAL_USER, ConversationStore, markdown_export
+from ui._conversations import LOCAL_USER, ConversationStore, docx_export, markdown_export
 from ui._handlers import UNEXPECTED, Handlers
 from ui._render import PASSAGE_PLACEHOLDER, ChatState, error_markdown, render_messages, render_turn_reply
 
@@ -114,7 +114,7 @@ class ChatSessions:
         )
 
     def _view(self, user: str, state: ChatState, conversation: str, notice: str = "") -> tuple[Any, ...]:
-        """``(messages, state, conversation id, list, title box, export button, notice)``."""
+        """``(messages, state, conversation id, list, title box, .md export, .docx export, notice)``."""
         title = self.store.title(user, conversation) if conversation else None
         return (
             messages_for(state),
@@ -122,18 +122,21 @@ class ChatSessions:
             conversation,
             self.conversation_list(user, conversation),
             title or "",
-            self._export_button(user, conversation, state),
+            *self._export_buttons(user, conversation, state),
             notice,
         )
 
-    def _export_button(self, user: str, conversation: str, state: ChatState) -> Any:
+    def _export_buttons(self, user: str, conversation: str, state: ChatState) -> tuple[Any, Any]:
+        """The conversation's Markdown and DOCX downloads (disabled while it is empty)."""
         if not state.turns:
-            return gr.update(value=None, interactive=False)
+            return gr.update(value=None, interactive=False), gr.update(value=None, interactive=False)
         title = (self.store.title(user, conversation) if conversation else None) or state.turns[0].question
         folder = Path(tempfile.mkdtemp(prefix="export-", dir=self.output_dir))
-        path = folder / f"{_safe_name(title)}.md"
-        path.write_text(markdown_export(title, state.turns), encoding="utf-8")
-        return gr.update(value=str(path), interactive=True)
+        markdown = folder / f"{_safe_name(title)}.md"
+        markdown.write_text(markdown_export(title, state.turns), encoding="utf-8")
+        word = folder / f"{_safe_name(title)}.docx"
+        docx_export(title, state.turns, word, author=user)
+        return gr.update(value=str(markdown), interactive=True), gr.update(value=str(word), interactive=True)
 
     # --- opening ---------------------------------------------------------------------------------
 
@@ -170,14 +173,14 @@ class ChatSessions:
         first question).
 
         Yields:
-            ``(messages, state, question box, conversation id, list, title box, export button,
-            notice)``; while streaming, the last five are left as they are.
+            ``(messages, state, question box, conversation id, list, title box, .md export,
+            .docx export, notice)``; while streaming, the last six are left as they are.
         """
         user = user_of(request)
         state = state if isinstance(state, ChatState) else ChatState()
         final = state
         for messages, final, box in self.handlers.ask(question, scope, state):
-            yield messages, final, box, *[gr.skip()] * 5
+            yield messages, final, box, *[gr.skip()] * 6
         if len(final.turns) == len(state.turns):
             return
         turn = final.turns[-1]
@@ -205,7 +208,7 @@ class ChatSessions:
         """Asks the last question again, replacing its answer (and the feedback on it)."""
         state = state if isinstance(state, ChatState) else ChatState()
         if not state.turns:
-            yield messages_for(state), state, gr.skip(), *[gr.skip()] * 5
+            yield messages_for(state), state, gr.skip(), *[gr.skip()] * 6
             return
         last = state.turns[-1]
         user = user_of(request)
@@ -260,14 +263,9 @@ class ChatSessions:
                 notice = error_markdown("That conversation no longer exists.")
         except CtassistError as exc:
             notice = error_markdown(f"Not deleted: {exc}")
-        messages, state, current, listing, title, export, _ = self._view(user, ChatState(), "")
+        *view, _ = self._view(user, ChatState(), "")
         return (
-            messages,
-            state,
-            current,
-            listing,
-            title,
-            export,
+            *view,
             notice,
             gr.update(visible=False),
             PASSAGE_PLACEHOLDER,
@@ -354,13 +352,14 @@ class ConversationPanel:
     confirm: gr.Button
     cancel: gr.Button
     export: gr.DownloadButton
+    export_docx: gr.DownloadButton
     feedback_csv: gr.DownloadButton
     notice: gr.Markdown
 
 
-def conversation_panel() -> ConversationPanel:
+def conversation_panel(store: ConversationStore) -> ConversationPanel:
     """Builds the conversation list, with its buttons, in the current layout block."""
-    current = gr.BrowserState("", storage_key=STORAGE_KEY)
+    current = gr.BrowserState("", storage_key=STORAGE_KEY, secret=store.browser_secret())
     new = gr.Button("New conversation", variant="primary", size="sm", elem_id="ct-new-conversation")
     listing = gr.Radio(
         choices=[],
@@ -376,7 +375,11 @@ def conversation_panel() -> ConversationPanel:
         confirm_text = gr.Markdown(elem_id="ct-delete-question")
         confirm = gr.Button("Delete", size="sm", variant="stop", elem_id="ct-delete-yes")
         cancel = gr.Button("Keep it", size="sm", elem_id="ct-delete-no")
-    export = gr.DownloadButton("Export (.md)", interactive=False, size="sm", elem_id="ct-export-md")
+    with gr.Row():
+        export = gr.DownloadButton("Export .md", interactive=False, size="sm", elem_id="ct-export-md")
+        export_docx = gr.DownloadButton(
+            "Export .docx", interactive=False, size="sm", elem_id="ct-export-docx"
+        )
     feedback_csv = gr.DownloadButton(
         "My feedback (.csv)", interactive=False, size="sm", elem_id="ct-feedback-csv"
     )
@@ -394,6 +397,7 @@ def conversation_panel() -> ConversationPanel:
         confirm,
         cancel,
         export,
+        export_docx,
         feedback_csv,
         notice,
     )
@@ -420,7 +424,16 @@ class ChatControls:
 
 def wire(app: gr.Blocks, sessions: ChatSessions, chat: ChatControls, panel: ConversationPanel) -> None:
     """Connects the chat's and the conversation list's events."""
-    view = [chat.chatbot, chat.state, panel.current, panel.listing, panel.title, panel.export, panel.notice]
+    view = [
+        chat.chatbot,
+        chat.state,
+        panel.current,
+        panel.listing,
+        panel.title,
+        panel.export,
+        panel.export_docx,
+        panel.notice,
+    ]
     asked = [
         chat.chatbot,
         chat.state,
@@ -429,6 +442,7 @@ def wire(app: gr.Blocks, sessions: ChatSessions, chat: ChatControls, panel: Conv
         panel.listing,
         panel.title,
         panel.export,
+        panel.export_docx,
         panel.notice,
     ]
     ask_inputs = [chat.question, chat.scope, chat.state, panel.current]

@@ -14,6 +14,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
+import re
+import secrets
 import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
@@ -407,6 +410,28 @@ class ConversationStore:
         ).fetchone()
         return row is not None
 
+    def browser_secret(self) -> str:
+        """The key that encrypts the current conversation's id in the browser, kept beside the
+        store (readable by its owner only) so that ids stored before a restart still open."""
+        key = self.path.with_suffix(".key")
+        try:
+            return key.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise CtassistError(f"{key}: cannot be read ({exc.strerror})") from exc
+        secret = secrets.token_hex(32)
+        try:
+            key.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process wrote it first: use theirs
+            return key.read_text(encoding="ascii").strip()
+        except OSError as exc:
+            raise CtassistError(f"{key}: cannot be written ({exc.strerror})") from exc
+        with os.fdopen(descriptor, "w", encoding="ascii") as out:
+            out.write(secret)
+        return secret
+
     def _require(self, db: sqlite3.Connection, user: str, conversation: str) -> None:
         if not self._owned(db, user, conversation):
             raise CtassistError("that conversation does not exist (it may have been deleted)")
@@ -470,3 +495,58 @@ def markdown_export(title: str, turns: Sequence[Turn]) -> str:
                     lines.append(f"   > {markdown_literal(quote)}")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+#: Characters XML (and so a .docx) cannot hold; a document's text may contain them.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def docx_export(title: str, turns: Sequence[Turn], path: Path, *, author: str) -> None:
+    """Writes a conversation as an A4 Word document: each question, its answer and its numbered
+    sources with their quotes; document properties name the title, the author and the date.
+
+    Args:
+        title: The conversation's title.
+        turns: Its turns.
+        path: The ``.docx`` file to write.
+        author: The signed-in user (the document's author property).
+    """
+    import docx
+    from docx.shared import Mm
+
+    def clean(text: str) -> str:
+        return _NOT_XML.sub("", text)
+
+    document = docx.Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    properties = document.core_properties
+    properties.title = clean(title)
+    properties.author = clean(author)
+    properties.last_modified_by = clean(author)
+    properties.created = properties.modified = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    properties.comments = "Exported from the ctassist chat; each answer cites the corpus."
+    document.add_heading(clean(title), level=0)
+    for i, turn in enumerate(turns, 1):
+        document.add_heading(f"{i}. {clean(turn.question)}", level=1)
+        if turn.error:
+            document.add_paragraph(f"Could not answer: {clean(turn.error)}")
+            continue
+        if turn.abstained:
+            document.add_paragraph().add_run("Not covered by the corpus.").italic = True
+        document.add_paragraph(clean(turn.text))
+        cited = turn.citations or turn.closest
+        if not cited:
+            continue
+        heading = "Sources" if turn.citations else "Closest passages (they may not answer it)"
+        document.add_paragraph().add_run(heading).bold = True
+        for c in cited:
+            where = " · ".join(x for x in (c.section or "", f"page {c.page}" if c.page else "") if x)
+            label = f"[{c.n}] {c.title}" + (f" — {where}" if where else "") + f" ({c.doc})"
+            document.add_paragraph(clean(label))
+            quote = " ".join(c.quote.split())
+            if quote:
+                document.add_paragraph(style="Quote").add_run(clean(quote))
+    partial = path.with_name(path.name + ".part")
+    document.save(str(partial))
+    partial.replace(path)

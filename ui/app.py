@@ -84,8 +84,10 @@ def build_app(assistant: Any) -> gr.Blocks:
     max_mb = float(getattr(settings, "max_file_mb", 20.0))
     max_files = int(getattr(settings, "max_upload_files", 20))
     handlers = Handlers(assistant, upload_dir=Path(gr.utils.get_upload_folder()), max_files=max_files)
-    # Beside the index, also when the dense index is on a Chroma server (see ui._conversations).
-    store = ConversationStore.beside_index(Path(getattr(settings, "index_dir", "index")))
+    # Beside the index, also when the dense index is on a Chroma server (see ui._conversations);
+    # an assistant without settings (a test's) keeps them in the session's temporary folder.
+    index_dir = getattr(settings, "index_dir", None)
+    store = ConversationStore.beside_index(Path(index_dir) if index_dir else handlers.output_dir)
     sessions = ChatSessions(handlers, store, output_dir=handlers.output_dir)
 
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(_CACHE_SWEEP, _CACHE_AGE)) as app:
@@ -95,7 +97,7 @@ def build_app(assistant: Any) -> gr.Blocks:
                 state = gr.State(ChatState())
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=1, min_width=220, elem_id="ct-conversation-panel"):
-                        panel = conversation_panel()
+                        panel = conversation_panel(store)
                     with gr.Column(scale=3, min_width=420):
                         scope = gr.Radio(
                             choices=list(SCOPES),

@@ -193,6 +193,8 @@ def test_rename_then_delete_only_after_confirmation(signed_in: Any, app: App) ->
 
 
 def test_copy_regenerate_export_and_feedback(signed_in: Any, app: App, tmp_path: Path) -> None:
+    import docx
+
     page = signed_in("ana")
     page.click("#ct-new-conversation")
     reply = _ask(page, CHANNEL)
@@ -207,6 +209,12 @@ def test_copy_regenerate_export_and_feedback(signed_in: Any, app: App, tmp_path:
         page.click("#ct-export-md")
     exported = Path(info.value.path()).read_text(encoding="utf-8")
     assert f"## 1. {CHANNEL}" in exported and "(sources/channel.md)" in exported and "   > " in exported
+
+    with page.expect_download() as info:
+        page.click("#ct-export-docx")
+    document = docx.Document(info.value.path())
+    assert round(document.sections[0].page_width.mm) == 210 and document.core_properties.author == "ana"
+    assert any(CHANNEL in p.text for p in document.paragraphs)
 
     current = page.evaluate("() => localStorage.getItem('ctassist-conversation')")
     assert current  # the browser keeps the conversation's (encrypted) id

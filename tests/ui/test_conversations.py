@@ -18,6 +18,7 @@ from ui._conversations import (
     FEEDBACK_COLUMNS,
     ConversationStore,
     csv_cell,
+    docx_export,
     export_feedback,
     markdown_export,
     turn_from_json,
@@ -149,6 +150,13 @@ def test_feedback_csv_neutralises_formulas(store: ConversationStore, tmp_path: P
         export_feedback(tmp_path / "missing.sqlite3", written)
 
 
+def test_browser_secret_is_kept_private_and_stable(store: ConversationStore) -> None:
+    secret = store.browser_secret()
+    assert len(secret) == 64 and store.browser_secret() == secret
+    key = store.path.with_suffix(".key")
+    assert key.parent == store.path.parent and key.stat().st_mode & 0o777 == 0o600
+
+
 def test_a_corrupt_store_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "conversations.sqlite3"
     path.write_bytes(b"not a database" * 100)
@@ -164,6 +172,25 @@ def test_markdown_export_keeps_sources_and_quotes_as_text() -> None:
     assert "1. T \\*x\\* — Referral · page 4 (sources/channel.md)" in text
     assert "   > Only the police can refer a person to a Channel panel." in text
     assert "*Could not answer:* server down" in text
+
+
+def test_docx_export_is_a4_with_properties_and_sources(tmp_path: Path) -> None:
+    import docx
+
+    control = Turn(question="Who?\x07", text="Police [1]\x0b", citations=(_citation(1, page=4),))
+    path = tmp_path / "chat.docx"
+    docx_export("Channel <referrals>", [control, Turn(question="q", error="down")], path, author="ana")
+    document = docx.Document(str(path))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert (
+        document.core_properties.title == "Channel <referrals>" and document.core_properties.author == "ana"
+    )
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "1. Who?" in text and "Police [1]" in text and "\x07" not in text
+    assert "[1] Channel <guidance> — Referral · page 4 (sources/channel.md)" in text
+    assert "Only the police can refer a person to a Channel panel." in text
+    assert "Could not answer: down" in text
 
 
 # --- the chat's handlers ------------------------------------------------------------------------
@@ -192,12 +219,13 @@ def test_ask_saves_each_turn_and_a_reload_reopens_it(tmp_path: Path) -> None:
     assert streaming and all(
         step[3] == {"__type__": "update"} for step in streaming
     )  # id unchanged meanwhile
-    messages, state, box, cid, listing, title, export, notice = last
+    messages, state, box, cid, listing, title, export, export_docx, notice = last
     assert cid and box == "" and notice == "" and title == CITED.question
     assert listing["choices"] == [(CITED.question, cid)] and listing["value"] == cid
     assert COPY_LINK in messages[-1]["content"] and "ct-sources" in messages[-1]["content"]
     exported = Path(export["value"])
     assert "Only the police can refer" in exported.read_text(encoding="utf-8")
+    assert Path(export_docx["value"]).suffix == ".docx" and Path(export_docx["value"]).is_file()
 
     *_, last = sessions.ask("And who chairs it?", "all", state, cid, ana)
     assert last[3] == cid and len(sessions.store.turns("ana", cid) or []) == 2
@@ -253,7 +281,7 @@ def test_rename_delete_and_feedback_through_the_handlers(tmp_path: Path) -> None
     assert row["visible"] is True and "Channel referrals" in text
     assert sessions.ask_delete(cid, _request("ben"))[0]["visible"] is False
     result = sessions.delete(cid, ana)
-    assert result[1].turns == [] and result[3]["choices"] == [] and "deleted" in result[6]
+    assert result[1].turns == [] and result[3]["choices"] == [] and "deleted" in result[7]
     assert sessions.store.conversations("ana") == []
 
 

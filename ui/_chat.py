@@ -60,6 +60,15 @@ window.__ctassistCopyClick = onClick;
 document.addEventListener('click', onClick, true);
 """
 
+#: The conversation list's layout: one conversation a line; on a phone the list comes after the
+#: chat, so the question box stays in view when the page opens.
+CONVERSATION_CSS = """
+#ct-conversations .wrap { flex-direction: column; align-items: stretch; }
+#ct-conversations label { width: 100%; }
+.ct-msg-tools { margin-top: 6px; font-size: 0.85rem; }
+@media (max-width: 720px) { #ct-conversation-panel { order: 2; } }
+"""
+
 NO_CONVERSATIONS = "No saved conversations yet: ask a question to start one."
 
 

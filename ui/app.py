@@ -19,7 +19,7 @@ from typing import Any
 
 import gradio as gr
 
-from ui._chat import ChatControls, ChatSessions, conversation_panel, wire
+from ui._chat import CONVERSATION_CSS, ChatControls, ChatSessions, conversation_panel, wire
 from ui._conversations import ConversationStore
 from ui._handlers import UPLOAD_TYPES, Handlers
 from ui._render import PASSAGE_PLACEHOLDER, SCOPES, ChatState
@@ -416,7 +416,7 @@ def start(
         pwa=False,
         mcp_server=False,
         theme=theme(),
-        css=CSS,
+        css=CSS + CONVERSATION_CSS,
         head=A11Y_HEAD,
     )
     if block:

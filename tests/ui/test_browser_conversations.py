@@ -249,3 +249,21 @@ def test_copy_regenerate_export_and_feedback(signed_in: Any, app: App, tmp_path:
         page.click("#ct-feedback-csv")
     csv_text = Path(info.value.path()).read_text(encoding="utf-8")
     assert "'=HYPERLINK" in csv_text and ",down," in csv_text and "ben" not in csv_text
+
+
+def test_on_a_phone_the_conversation_list_comes_after_the_chat(signed_in: Any) -> None:
+    page = signed_in("ben")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(300)
+    question_top = page.evaluate("() => document.querySelector('#ct-question').getBoundingClientRect().top")
+    panel_top = page.evaluate(
+        "() => document.querySelector('#ct-conversation-panel').getBoundingClientRect().top"
+    )
+    assert question_top < panel_top
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.wait_for_timeout(300)
+    panel = page.evaluate(
+        "() => document.querySelector('#ct-conversation-panel').getBoundingClientRect().toJSON()"
+    )
+    chat = page.evaluate("() => document.querySelector('#ct-chatbot').getBoundingClientRect().toJSON()")
+    assert panel["right"] <= chat["left"] + 1  # wide: the list is a column beside the chat

@@ -312,3 +312,25 @@ def test_the_stores_examples_hold() -> None:
 
     result = doctest.testmod(ui._conversations, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_stop_cancels_every_way_of_asking(tmp_path: Path) -> None:
+    from ui.app import build_app
+
+    app = build_app(FakeAssistant())
+    ids = {
+        block.elem_id: block_id for block_id, block in app.blocks.items() if getattr(block, "elem_id", None)
+    }
+    dependencies = app.config["dependencies"]
+
+    def triggered_by(elem_id: str) -> list[dict[str, Any]]:
+        return [d for d in dependencies if any(t[0] == ids[elem_id] for t in d["targets"])]
+
+    cancelled = {c for d in triggered_by("ct-stop") for c in d.get("cancels") or ()}
+    asking = {d["id"] for name in ("ct-ask", "ct-regenerate") for d in triggered_by(name)}
+    examples = {
+        i for i, block in app.blocks.items() if "ct-example" in (getattr(block, "elem_classes", None) or [])
+    }
+    asking |= {d["id"] for d in dependencies if any(t[0] in examples for t in d["targets"])}
+    assert len(asking) == 2 + len(examples) and len(examples) == 4
+    assert asking <= cancelled

@@ -119,7 +119,7 @@ class ChatSessions:
         return gr.update(
             choices=choices,
             value=current if current in ids else None,
-            info=None if choices else NO_CONVERSATIONS,
+            info="Select one to reopen it." if choices else NO_CONVERSATIONS,
         )
 
     def _view(self, user: str, state: ChatState, conversation: str, notice: str = "") -> tuple[Any, ...]:

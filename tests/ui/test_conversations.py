@@ -222,6 +222,7 @@ def test_ask_saves_each_turn_and_a_reload_reopens_it(tmp_path: Path) -> None:
     messages, state, box, cid, listing, title, export, export_docx, notice = last
     assert cid and box == "" and notice == "" and title == CITED.question
     assert listing["choices"] == [(CITED.question, cid)] and listing["value"] == cid
+    assert listing["info"] == "Select one to reopen it."
     assert COPY_LINK in messages[-1]["content"] and "ct-sources" in messages[-1]["content"]
     exported = Path(export["value"])
     assert "Only the police can refer" in exported.read_text(encoding="utf-8")

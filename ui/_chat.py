@@ -188,9 +188,17 @@ class ChatSessions:
         user = user_of(request)
         state = state if isinstance(state, ChatState) else ChatState()
         final = state
+        held: tuple[Any, ...] | None = None
+        # The answering's last step (the finished answer) is held back and shown only once the
+        # turn is saved: a page that sees the finished answer may ask again at once, and a click
+        # while this event still runs would be dropped.
         for messages, final, box in self.handlers.ask(question, scope, state):
-            yield messages, final, box, *[gr.skip()] * 6
+            if held is not None:
+                yield held
+            held = (messages, final, box, *[gr.skip()] * 6)
         if len(final.turns) == len(state.turns):
+            if held is not None:
+                yield held
             return
         turn = final.turns[-1]
         notice = ""

@@ -122,6 +122,14 @@ def _parser() -> argparse.ArgumentParser:
     notes_check.add_argument("files", nargs="+", metavar="FILE", help="Markdown notes with front matter")
     notes_check.set_defaults(run=_notes_check)
 
+    feedback = sub.add_parser("feedback", help="answer feedback given in the chat UI")
+    feedback_sub = feedback.add_subparsers(metavar="ACTION")
+    feedback_export = feedback_sub.add_parser(
+        "export", parents=[common], help="write every user's thumbs up/down and comments as CSV"
+    )
+    feedback_export.add_argument("file", metavar="FILE", help="the CSV file to write")
+    feedback_export.set_defaults(run=_feedback_export)
+
     serve = sub.add_parser("serve", parents=[common], help="start the chat UI")
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)"
@@ -326,6 +334,18 @@ def _notes_add(args: argparse.Namespace) -> int:
     _say_warnings(args.file, added.warnings)
     print(added.report.summary())
     return EXIT_OK if added.report.ok else EXIT_SKIPPED
+
+
+def _feedback_export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ctassist.config import Settings
+    from ui._conversations import FILE_NAME, export_feedback
+
+    index_dir = Settings.from_env(index_dir=args.index_dir).index_dir
+    count = export_feedback(Path(index_dir) / FILE_NAME, Path(args.file))
+    print(f"ctassist: {count} feedback rows written to {args.file}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _notes_check(args: argparse.Namespace) -> int:

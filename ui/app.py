@@ -20,6 +20,8 @@ from typing import Any
 import gradio as gr
 
 from ctassist.errors import ConfigError
+from ui._chat import CONVERSATION_CSS, ChatControls, ChatSessions, conversation_panel, wire
+from ui._conversations import ConversationStore
 from ui._handlers import UPLOAD_TYPES, Handlers
 from ui._render import PASSAGE_PLACEHOLDER, SCOPES, ChatState, error_markdown
 from ui._serving import (
@@ -84,6 +86,11 @@ def build_app(assistant: Any) -> gr.Blocks:
     max_mb = float(getattr(settings, "max_file_mb", 20.0))
     max_files = int(getattr(settings, "max_upload_files", 20))
     handlers = Handlers(assistant, upload_dir=Path(gr.utils.get_upload_folder()), max_files=max_files)
+    # Beside the index, also when the dense index is on a Chroma server (see ui._conversations);
+    # an assistant without settings (a test's) keeps them in the session's temporary folder.
+    index_dir = getattr(settings, "index_dir", None)
+    store = ConversationStore.beside_index(Path(index_dir) if index_dir else handlers.output_dir)
+    sessions = ChatSessions(handlers, store, output_dir=handlers.output_dir)
 
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(_CACHE_SWEEP, _CACHE_AGE)) as app:
         gr.HTML(HEADER_HTML, js_on_load=None, elem_id="ct-header")
@@ -91,6 +98,8 @@ def build_app(assistant: Any) -> gr.Blocks:
             with gr.Tab("Chat", id="chat", elem_id="ct-tab-chat"):
                 state = gr.State(ChatState())
                 with gr.Row(equal_height=False):
+                    with gr.Column(scale=1, min_width=220, elem_id="ct-conversation-panel"):
+                        panel = conversation_panel(store)
                     with gr.Column(scale=3, min_width=420):
                         scope = gr.Radio(
                             choices=list(SCOPES),
@@ -104,8 +113,10 @@ def build_app(assistant: Any) -> gr.Blocks:
                             show_label=False,
                             height=540,
                             placeholder=CHAT_PLACEHOLDER,
-                            buttons=[],  # a copy would hold the message's raw HTML, not its text
-                            feedback_options=None,
+                            # Gradio's copy would hold the message's raw HTML: each answer has
+                            # its own Copy link (ui._chat.COPY_JS) that copies its text.
+                            buttons=[],
+                            feedback_options=("Like", "Dislike"),
                             allow_tags=False,
                             sanitize_html=True,
                             latex_delimiters=[],
@@ -124,13 +135,25 @@ def build_app(assistant: Any) -> gr.Blocks:
                                 autofocus=True,
                             )
                             ask = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="ct-ask")
+                            stop = gr.Button("Stop", variant="stop", scale=1, min_width=80, elem_id="ct-stop")
                             clear = gr.Button(
-                                "Clear chat",
+                                "New chat",
                                 variant="secondary",
                                 scale=1,
                                 min_width=150,
                                 elem_id="ct-clear",
                             )
+                        with gr.Row(visible=False, elem_id="ct-feedback-row") as comment_row:
+                            comment = gr.Textbox(
+                                label="Comment on this answer (optional)",
+                                max_lines=3,
+                                scale=5,
+                                elem_id="ct-feedback-comment",
+                            )
+                            send_comment = gr.Button("Send comment", scale=1, elem_id="ct-feedback-send")
+                        regenerate = gr.Button(
+                            "Regenerate last answer", size="sm", variant="secondary", elem_id="ct-regenerate"
+                        )
                         gr.Markdown("**Example questions**", elem_classes="ct-help")
                         with gr.Row(elem_classes="ct-examples"):
                             examples = [
@@ -296,13 +319,26 @@ def build_app(assistant: Any) -> gr.Blocks:
                         reindex_result = gr.Markdown(elem_id="ct-reindex-result")
 
         # --- chat events ---
-        chat_outputs = [chatbot, state, question]
-        ask.click(handlers.ask, [question, scope, state], chat_outputs, api_name="ask")
-        question.submit(handlers.ask, [question, scope, state], chat_outputs, api_visibility="undocumented")
-        for button, text in zip(examples, EXAMPLE_QUESTIONS, strict=True):
-            button.click(_example(handlers, text), [scope, state], chat_outputs, api_visibility="private")
-        clear.click(handlers.clear, None, [chatbot, state, question, passage], api_visibility="private")
-        chatbot.clear(handlers.clear, None, [chatbot, state, question, passage], api_visibility="private")
+        wire(
+            app,
+            sessions,
+            ChatControls(
+                chatbot=chatbot,
+                state=state,
+                question=question,
+                scope=scope,
+                passage=passage,
+                ask=ask,
+                clear=clear,
+                regenerate=regenerate,
+                stop=stop,
+                examples=list(zip(examples, EXAMPLE_QUESTIONS, strict=True)),
+                comment_row=comment_row,
+                comment=comment,
+                send_comment=send_comment,
+            ),
+            panel,
+        )
         bridge.click(
             handlers.open_source, [bridge, state], passage, api_name="open_source", show_progress="minimal"
         )
@@ -428,14 +464,6 @@ def build_app(assistant: Any) -> gr.Blocks:
     return blocks
 
 
-def _example(handlers: Handlers, text: str) -> Any:
-    def run(scope: str | None, state: ChatState | None) -> Any:
-        yield from handlers.ask(text, scope, state)
-
-    run.__name__ = "ask_example"
-    return run
-
-
 def start(
     app: gr.Blocks,
     *,
@@ -486,7 +514,7 @@ def start(
         pwa=False,
         mcp_server=False,
         theme=theme(),
-        css=CSS,
+        css=CSS + CONVERSATION_CSS,
         head=A11Y_HEAD,
     )
     if block:

@@ -113,12 +113,12 @@ def page(served: Served) -> Iterator[Any]:
 
 def _live_from_document(page: Any, selector: str) -> list[str]:
     """``<img>`` and ``<a>`` elements under ``selector`` that are not the app's own source
-    links (``#ct-src-…``): any is a document's link or image made live."""
+    and copy links (``#ct-src-…``, ``#ct-copy``): any is a document's link or image made live."""
     return list(
         page.evaluate(
             """(selector) => [...document.querySelectorAll(selector)].flatMap((root) =>
                 [...root.querySelectorAll('img, a, image, iframe, object, embed, video, audio, source')]
-                .filter((e) => !(e.tagName === 'A' && /^#ct-src-\\d+-\\d+$/.test(e.getAttribute('href') || '')))
+                .filter((e) => !(e.tagName === 'A' && /^#ct-(src-\\d+-\\d+|copy)$/.test(e.getAttribute('href') || '')))
                 .map((e) => e.outerHTML))""",
             selector,
         )

@@ -340,10 +340,10 @@ def _feedback_export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ctassist.config import Settings
-    from ui._conversations import FILE_NAME, export_feedback
+    from ui import CONVERSATIONS_FILE, export_feedback
 
     index_dir = Settings.from_env(index_dir=args.index_dir).index_dir
-    count = export_feedback(Path(index_dir) / FILE_NAME, Path(args.file))
+    count = export_feedback(Path(index_dir) / CONVERSATIONS_FILE, Path(args.file))
     print(f"ctassist: {count} feedback rows written to {args.file}", file=sys.stderr)
     return EXIT_OK
 

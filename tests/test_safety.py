@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 
 from ctassist import Assistant
-from ctassist._safety import looks_like_instruction
 from ctassist.answer._generative import build_messages, data_only
 from ctassist.embed import Encoder
+from ctassist.safety import looks_like_instruction
 from ctassist.types import Passage
 from tests.retrieve.testcorpus import INJECTION_DOC_ID, PAYLOAD, close, indexed_assistant
 

@@ -21,7 +21,13 @@ from typing import Any
 import gradio as gr
 
 from ctassist.errors import CtassistError
-from ui._conversations import LOCAL_USER, ConversationStore, docx_export, markdown_export
+from ui._conversations import (
+    LOCAL_USER,
+    ConversationInputError,
+    ConversationStore,
+    docx_export,
+    markdown_export,
+)
 from ui._handlers import UNEXPECTED, Handlers
 from ui._render import PASSAGE_PLACEHOLDER, ChatState, error_markdown, render_messages, render_turn_reply
 
@@ -302,7 +308,7 @@ class ChatSessions:
         rating = 1 if data.liked else -1
         try:
             if not conversation:
-                raise CtassistError("this answer is not saved, so it cannot be rated")
+                raise ConversationInputError("this answer is not saved, so it cannot be rated")
             self.store.set_feedback(user, conversation, position, rating)
         except CtassistError as exc:
             return error_markdown(f"Not recorded: {exc}"), gr.update(visible=False), None, gr.skip()

@@ -25,10 +25,21 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from ctassist._safety import markdown_literal
-from ctassist.types import Citation
 from ctassist.errors import CtassistError
+from ctassist.safety import markdown_literal
+from ctassist.types import Citation
 from ui._render import Turn
+
+
+class ConversationStoreError(CtassistError, OSError):
+    """The conversation store (its SQLite file or its key) cannot be opened, read or written;
+    the message names the file."""
+
+
+class ConversationInputError(CtassistError, ValueError):
+    """A request the store cannot carry out as asked (an empty name, an unknown conversation,
+    a rating other than up or down); the message says what would work."""
+
 
 #: The store's file name inside the index folder.
 FILE_NAME = "conversations.sqlite3"
@@ -175,7 +186,9 @@ class ConversationStore:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=10)
         except (OSError, sqlite3.Error) as exc:
-            raise CtassistError(f"{self.path}: the conversation store cannot be opened ({exc})") from exc
+            raise ConversationStoreError(
+                f"{self.path}: the conversation store cannot be opened ({exc})"
+            ) from exc
         try:
             connection.execute("PRAGMA foreign_keys = ON")
             if not self._ready:
@@ -184,7 +197,9 @@ class ConversationStore:
             with connection:  # one transaction: committed whole or rolled back
                 yield connection
         except sqlite3.DatabaseError as exc:
-            raise CtassistError(f"{self.path}: the conversation store cannot be used ({exc})") from exc
+            raise ConversationStoreError(
+                f"{self.path}: the conversation store cannot be used ({exc})"
+            ) from exc
         finally:
             connection.close()
 
@@ -286,7 +301,7 @@ class ConversationStore:
         """
         kept = title_for(title)
         if not kept:
-            raise CtassistError("the conversation's new name is empty")
+            raise ConversationInputError("the conversation's new name is empty")
         with self._connect() as db:
             self._require(db, user, conversation)
             db.execute("UPDATE conversations SET title = ? WHERE id = ?", (kept, conversation))
@@ -319,7 +334,7 @@ class ConversationStore:
                 without a rating.
         """
         if rating not in (1, -1, None):
-            raise CtassistError(f"feedback rating must be 1 or -1, got {rating!r}")
+            raise ConversationInputError(f"feedback rating must be 1 or -1, got {rating!r}")
         with self._connect() as db:
             self._require(db, user, conversation)
             if (
@@ -328,13 +343,13 @@ class ConversationStore:
                 ).fetchone()
                 is None
             ):
-                raise CtassistError(f"the conversation has no answer number {position + 1}")
+                raise ConversationInputError(f"the conversation has no answer number {position + 1}")
             given = db.execute(
                 "SELECT rating, comment FROM feedback WHERE conversation = ? AND position = ?",
                 (conversation, position),
             ).fetchone()
             if given is None and rating is None:
-                raise CtassistError("rate the answer (thumbs up or down) before commenting on it")
+                raise ConversationInputError("rate the answer (thumbs up or down) before commenting on it")
             new_rating = rating if rating is not None else int(given[0])
             new_comment = (comment if comment is not None else (given[1] if given else "")).strip()
             db.execute(
@@ -419,7 +434,7 @@ class ConversationStore:
         except FileNotFoundError:
             pass
         except OSError as exc:
-            raise CtassistError(f"{key}: cannot be read ({exc.strerror})") from exc
+            raise ConversationStoreError(f"{key}: cannot be read ({exc.strerror})") from exc
         secret = secrets.token_hex(32)
         try:
             key.parent.mkdir(parents=True, exist_ok=True)
@@ -427,14 +442,14 @@ class ConversationStore:
         except FileExistsError:  # another process wrote it first: use theirs
             return key.read_text(encoding="ascii").strip()
         except OSError as exc:
-            raise CtassistError(f"{key}: cannot be written ({exc.strerror})") from exc
+            raise ConversationStoreError(f"{key}: cannot be written ({exc.strerror})") from exc
         with os.fdopen(descriptor, "w", encoding="ascii") as out:
             out.write(secret)
         return secret
 
     def _require(self, db: sqlite3.Connection, user: str, conversation: str) -> None:
         if not self._owned(db, user, conversation):
-            raise CtassistError("that conversation does not exist (it may have been deleted)")
+            raise ConversationInputError("that conversation does not exist (it may have been deleted)")
 
 
 def export_feedback(store_path: Path, destination: Path) -> int:
@@ -451,7 +466,7 @@ def export_feedback(store_path: Path, destination: Path) -> int:
         CtassistError: No store there, or the CSV cannot be written.
     """
     if not store_path.is_file():
-        raise CtassistError(f"{store_path}: no conversation store (no feedback has been given yet)")
+        raise ConversationStoreError(f"{store_path}: no conversation store (no feedback has been given yet)")
     store = ConversationStore(store_path)
     partial = destination.with_name(destination.name + ".part")
     try:
@@ -460,7 +475,9 @@ def export_feedback(store_path: Path, destination: Path) -> int:
         partial.replace(destination)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        raise CtassistError(f"{destination}: the feedback cannot be written ({exc.strerror})") from exc
+        raise ConversationStoreError(
+            f"{destination}: the feedback cannot be written ({exc.strerror})"
+        ) from exc
     return count
 
 

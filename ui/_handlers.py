@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from ctassist._safety import markdown_literal
 from ctassist.agenda import AgendaError, minimum_minutes
 from ctassist.errors import CtassistError, LoadError, NoteFormatError
 from ctassist.load import SUPPORTED_EXTENSIONS
+from ctassist.safety import markdown_literal
 from ui._render import (
     PASSAGE_PLACEHOLDER,
     PENDING_TEXT,

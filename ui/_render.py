@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ctassist._safety import markdown_literal
+from ctassist.safety import markdown_literal
 from ctassist.text import LIST_MARKER
 from ctassist.types import Citation
 

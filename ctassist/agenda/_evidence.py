@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ctassist._safety import instruction_flags
 from ctassist.agenda._groups import GROUPS, group_affinity
 from ctassist.agenda._model import AgendaError
 from ctassist.answer import ExtractiveComposer
@@ -19,6 +18,7 @@ from ctassist.index import ChunkStore
 from ctassist.load import LoadedDocument
 from ctassist.records import RecordBook
 from ctassist.retrieve import CachedScorer, CrossEncoderReranker, Filters, HybridRetriever, content_terms
+from ctassist.safety import instruction_flags
 from ctassist.text import INTRODUCES_LIST, LIST_MARKER
 from ctassist.types import Passage
 
@@ -165,7 +165,7 @@ class EvidenceFinder:
 
     def instructions(self, doc_id: str) -> list[tuple[int, int]]:
         """The spans of a document's sentences that are instructions to an AI (read in
-        context, as :func:`~ctassist._safety.instruction_flags` does)."""
+        context, as :func:`~ctassist.safety.instruction_flags` does)."""
         if doc_id not in self._instructions:
             document = self.document(doc_id)
             spans = sentence_spans(document.text) if document is not None else []

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from ctassist._safety import markdown_literal
 from ctassist.agenda._groups import CHATHAM_HOUSE
 from ctassist.errors import WriteError
+from ctassist.safety import markdown_literal
 from ctassist.types import Citation
 
 

@@ -1,6 +1,5 @@
 """Answer: compose a cited answer from passages, or abstain, by one learned decision."""
 
-from ctassist._safety import looks_like_instruction
 from ctassist.answer._abstain import NOT_COVERED, abstention_text
 from ctassist.answer._decision import DECISION_FILE, AnswerDecision, shipped_decision
 from ctassist.answer._extractive import (
@@ -15,6 +14,7 @@ from ctassist.answer._features import FEATURE_NAMES
 from ctassist.answer._followup import History, ResolvedQuestion, Turn, normalise_history, resolve_follow_up
 from ctassist.answer._generative import GenerativeAnswerer, describe_model, make_chat_model
 from ctassist.answer._rewrite import GLOSSARY_FILE, Glossary
+from ctassist.safety import looks_like_instruction
 
 __all__ = [
     "DECISION_FILE",

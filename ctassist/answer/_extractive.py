@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
-from ctassist._safety import instruction_flags
 from ctassist.answer._decision import AnswerDecision
 from ctassist.answer._features import (
     EvidenceView,
@@ -27,6 +26,7 @@ from ctassist.answer._lists import asked_count, lists_in_one_sentence
 from ctassist.answer._rewrite import Glossary, in_corpus_words
 from ctassist.chunk import sentence_spans
 from ctassist.retrieve import content_terms
+from ctassist.safety import instruction_flags
 from ctassist.text import INTRODUCES_LIST, LIST_MARKER, mentions
 from ctassist.types import Citation, Passage
 

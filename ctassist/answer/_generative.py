@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ctassist._safety import instruction_flags, looks_like_instruction
 from ctassist.chunk import sentence_spans
 from ctassist.cite import SupportVerifier
 from ctassist.config import Settings
 from ctassist.errors import ConfigError, excerpt
+from ctassist.safety import instruction_flags, looks_like_instruction
 from ctassist.types import Citation, Passage
 
 if TYPE_CHECKING:

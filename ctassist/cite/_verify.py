@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ctassist._safety import instruction_flags, looks_like_instruction
 from ctassist.chunk import sentence_spans
+from ctassist.safety import instruction_flags, looks_like_instruction
 from ctassist.text import content_terms, words
 from ctassist.types import Passage
 

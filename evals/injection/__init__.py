@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ctassist._safety import instruction_flags
 from ctassist.chunk import sentence_spans
 from ctassist.load import load_document
+from ctassist.safety import instruction_flags
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]

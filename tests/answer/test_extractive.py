@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from ctassist._safety import looks_like_instruction
 from ctassist.answer import (
     FEATURE_NAMES,
     Composition,
@@ -24,6 +23,7 @@ from ctassist.answer._extractive import _preselect, sentences
 from ctassist.cite import split_cited_sentences
 from ctassist.load import load_document
 from ctassist.retrieve import CrossEncoderReranker
+from ctassist.safety import looks_like_instruction
 from ctassist.types import Citation, Passage
 from tests.answer.conftest import corpus_idf
 from tests.helpers import SHIPPED_CORPUS

@@ -13,11 +13,11 @@ from collections.abc import Iterator
 import pytest
 
 from ctassist import Assistant
-from ctassist._safety import looks_like_instruction
 from ctassist.answer._generative import GenerativeAnswerer, build_messages
 from ctassist.chunk import sentence_spans
 from ctassist.cite import split_cited_sentences
 from ctassist.embed import Encoder
+from ctassist.safety import looks_like_instruction
 from ctassist.types import Answer, Passage
 from tests.retrieve.testcorpus import INJECTION_DOC, PAYLOAD, close, indexed_assistant
 

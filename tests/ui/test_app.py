@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from ctassist import CtassistError, LoadError
-from ctassist._safety import markdown_literal
 from ctassist.agenda import AgendaError
 from ctassist.index import IndexReport, SkippedFile
+from ctassist.safety import markdown_literal
 from ctassist.types import Answer, Citation
 from tests.helpers import free_port
 from ui._handlers import Handlers, filters_for

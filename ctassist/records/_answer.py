@@ -102,12 +102,12 @@ def answer_from_records(
         status = "open" if kind == "open_actions" else "done"
         owner = _owner_named(question, book)
         found = book.actions(scope, status=status, owner=owner)
-        what = f"{status} actions" + (f" owned by {owner}" if owner else "")
-        if scope.by_due and period is not None:
-            what += f" due in {period}"
+        detail = (f" owned by {owner}" if owner else "") + (
+            f" due in {period}" if scope.by_due and period is not None else ""
+        )
         if not found:
-            return RecordsReply(f"{whose} record no {what}.", (), False, scope)
-        lines = [f"{whose} record {len(found)} {what}:"]
+            return RecordsReply(f"{whose} record no {status} actions{detail}.", (), False, scope)
+        lines = [f"{whose} record {_count(len(found), f'{status} action')}{detail}:"]
         lines += [f"- {_action_line(a)} {cites.cite(a.meeting, a.action.lines)}" for a in found]
         return RecordsReply("\n".join(lines), tuple(cites.citations), True, scope)
     if kind == "action_owner":
@@ -146,7 +146,7 @@ def answer_from_records(
         decided = [(m, d) for m in reversed(meetings) for d in m.header.decisions]
         if not decided:
             return RecordsReply(f"{whose} record no decisions.", (), False, scope, final=False)
-        lines = [f"{whose} record {len(decided)} decision(s):"]
+        lines = [f"{whose} record {_count(len(decided), 'decision')}:"]
         lines += [f"- {d.text} (meeting of {m.date}) {cites.cite(m, d.lines)}" for m, d in decided]
         return RecordsReply("\n".join(lines), tuple(cites.citations), True, scope)
     # last_meeting
@@ -161,10 +161,16 @@ def _stale(book: RecordBook) -> str:
     """Says so when notes were indexed without their records (by an older version)."""
     if not book.unreadable:
         return ""
+    were = "was" if len(book.unreadable) == 1 else "were"
     return (
-        f" {len(book.unreadable)} note(s) were indexed without their records: "
+        f" {_count(len(book.unreadable), 'note')} {were} indexed without their records: "
         "run `ctassist index --rebuild` to read them."
     )
+
+
+def _count(n: int, noun: str) -> str:
+    """``"1 open action"``, ``"3 open actions"``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _name(meeting: Meeting) -> str:

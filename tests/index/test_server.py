@@ -102,6 +102,7 @@ def test_index_and_query_through_the_server(
     )
     assert listed.returncode == 0, listed.stderr
     assert [line.split("\t")[:2] for line in listed.stdout.splitlines()] == [
+        ["document", "kind"],  # the header
         ["notes/2024-03-05.md", "notes"],
         ["sources/channel.md", "source"],
     ]

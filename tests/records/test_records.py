@@ -195,6 +195,6 @@ def test_notes_indexed_without_records_are_named(make_corpus, make_assistant) ->
     assert book.meetings == () and book.unreadable == ("notes/2026-11-12-user.md",)
     answer = assistant.ask("What open actions does the user group have?")
     assert answer.text == (
-        "No notes of the Prevent user reference group are indexed. 1 note(s) were indexed without "
+        "No notes of the Prevent user reference group are indexed. 1 note was indexed without "
         "their records: run `ctassist index --rebuild` to read them."
     )

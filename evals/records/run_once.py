@@ -2,7 +2,8 @@
 
 The corpus (``evals/records/corpus``) is indexed into a temporary folder, every question of
 ``evals/records/questions.jsonl`` is asked with no filters and no history, and the results
-are written to ``evals/records/first_run.json``. Scores:
+are written to ``--out`` (the one recorded first run is ``evals/records/first_run.json``,
+which this never overwrites). Scores:
 
 - fact recall: share of ``expect_facts`` found, case-insensitively, in the answer's text. A
   fact written as an ISO date (``2026-10-14``) also counts when the answer writes the same
@@ -19,6 +20,7 @@ Usage: ``HF_HUB_OFFLINE=1 PYTHONPATH=. python -m evals.records.run_once``
 
 from __future__ import annotations
 
+import argparse
 import json
 import tempfile
 import time
@@ -179,7 +181,17 @@ def summarise(results: list[Result]) -> dict[str, Any]:
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m evals.records.run_once", description=__doc__)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "records-run.json",
+        help="where to write the results (the recorded first run, first_run.json, is never overwritten)",
+    )
+    out: Path = parser.parse_args(argv).out
+    if out.resolve() == OUT.resolve():
+        raise SystemExit(f"{out}: that is the recorded first run; write elsewhere")
     items = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
     groups = note_groups(CORPUS)
     results: list[Result] = []
@@ -192,7 +204,7 @@ def main() -> None:
             results.append(score(item, answer, time.perf_counter() - start, groups))
             print(f"{item['id']}: {results[-1].fact_recall} {results[-1].doc_recall} {answer.abstained}")
     summary = summarise(results)
-    OUT.write_text(
+    out.write_text(
         json.dumps({"summary": summary, "results": [asdict(r) for r in results]}, indent=2) + "\n",
         encoding="utf-8",
     )

@@ -7,7 +7,6 @@ here and listed in ``__all__``.
 
 from ctassist._version import version as _installed_version
 from ctassist.agenda import Agenda, AgendaError, AgendaItem, AgendaRequest, ItemKind
-from ctassist.answer import Turn
 from ctassist.assistant import AnswerStream, Assistant
 from ctassist.config import Settings
 from ctassist.errors import (
@@ -26,6 +25,7 @@ from ctassist.errors import (
 from ctassist.index import FileRecord, IndexReport, IndexWait, SkippedFile
 from ctassist.intake import AddedDocument, RemovedDocument
 from ctassist.load import Action, Attendee, Decision, Heading, LoadedDocument, NoteHeader, PageSpan
+from ctassist.query import Turn
 from ctassist.records import RecordBook
 from ctassist.retrieve import CtassistRetriever, Filters
 from ctassist.types import Answer, AnswerMode, Citation, Passage

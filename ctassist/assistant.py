@@ -15,16 +15,12 @@ from ctassist.answer import (
     Composition,
     ExtractiveComposer,
     GenerativeAnswerer,
-    Glossary,
-    History,
-    ResolvedQuestion,
     Scorer,
     abstention_text,
     best_by_passage,
     compound_parts,
     describe_model,
     make_chat_model,
-    resolve_follow_up,
     shipped_decision,
 )
 from ctassist.cite import SupportVerifier
@@ -33,6 +29,7 @@ from ctassist.embed import Encoder
 from ctassist.errors import IndexChangedError, QuestionError
 from ctassist.index import ChunkStore, FileRecord, Indexer, IndexReport, ProgressCallback, WaitCallback
 from ctassist.load import GROUPS, Group, Kind, LoadedDocument, load_document
+from ctassist.query import Glossary, History, ResolvedQuestion, readings, resolve_follow_up
 from ctassist.records import RecordBook, RecordsReply, Scope, answer_from_records, parse_scope, shipped_intent
 from ctassist.retrieve import (
     CrossEncoderReranker,
@@ -670,20 +667,6 @@ class AnswerStream:
         answer = self._produce()
         self.answer = answer
         yield from _pieces(answer.text)
-
-
-def readings(question: str, history: History | None) -> list[ResolvedQuestion]:
-    """The ways to read a question in its conversation: as resolved (``resolve_follow_up``)
-    and, when there is a conversation, the other way too — a question that names its own
-    subject may still lean on the last one ("What share did the police make?" after a
-    question about referrals), and a follow-up may need none of it. :meth:`Assistant.ask`
-    answers with the reading the decision trusts most."""
-    resolved = resolve_follow_up(question, history)
-    if not history:
-        return [resolved]
-    if resolved.is_follow_up:
-        return [resolved, replace(resolved, standalone=resolved.question)]
-    return [resolved, resolve_follow_up(question, history, in_context=True)]
 
 
 def checked_question(question: str) -> str:

@@ -82,7 +82,7 @@ def holds_fact(text: str, facts: Sequence[Sequence[str]]) -> bool:
 
 def collect(corpus: Path, sets: Sequence[tuple[str, Sequence[Question]]], domain: str) -> list[Row]:
     """Asks every question with the decision off and records its parts."""
-    from ctassist.answer import resolve_follow_up
+    from ctassist.query import resolve_follow_up
 
     rows: list[Row] = []
     with workspace(corpus) as ws:

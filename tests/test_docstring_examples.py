@@ -9,16 +9,16 @@ from types import ModuleType
 import pytest
 
 import ctassist.answer._abstain
-import ctassist.answer._acronyms
 import ctassist.answer._extractive
 import ctassist.answer._features
 import ctassist.answer._generative
 import ctassist.answer._lists
-import ctassist.answer._rewrite
 import ctassist.config
 import ctassist.errors
 import ctassist.index._store
 import ctassist.intake._names
+import ctassist.query._acronyms
+import ctassist.query._rewrite
 import ctassist.records._scope
 import ctassist.text
 import evals._metrics
@@ -30,12 +30,12 @@ import ui._serving
     [
         ctassist.text,
         ctassist.answer._abstain,
-        ctassist.answer._acronyms,
+        ctassist.query._acronyms,
         ctassist.answer._extractive,
         ctassist.answer._features,
         ctassist.answer._generative,
         ctassist.answer._lists,
-        ctassist.answer._rewrite,
+        ctassist.query._rewrite,
         ctassist.config,
         ctassist.errors,
         ctassist.index._store,

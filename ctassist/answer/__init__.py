@@ -11,33 +11,24 @@ from ctassist.answer._extractive import (
     compound_parts,
 )
 from ctassist.answer._features import FEATURE_NAMES
-from ctassist.answer._followup import History, ResolvedQuestion, Turn, normalise_history, resolve_follow_up
 from ctassist.answer._generative import GenerativeAnswerer, describe_model, make_chat_model
-from ctassist.answer._rewrite import GLOSSARY_FILE, Glossary
 from ctassist.safety import looks_like_instruction
 
 __all__ = [
     "DECISION_FILE",
     "FEATURE_NAMES",
-    "GLOSSARY_FILE",
     "NOT_COVERED",
     "AnswerDecision",
     "Composition",
     "ExtractiveComposer",
     "GenerativeAnswerer",
-    "Glossary",
-    "History",
     "PartDecision",
-    "ResolvedQuestion",
     "Scorer",
-    "Turn",
     "abstention_text",
     "best_by_passage",
     "compound_parts",
     "describe_model",
     "looks_like_instruction",
     "make_chat_model",
-    "normalise_history",
-    "resolve_follow_up",
     "shipped_decision",
 ]

@@ -21,10 +21,9 @@ from ctassist.answer._features import (
     profile_question,
     without_terms,
 )
-from ctassist.answer._followup import ResolvedQuestion
 from ctassist.answer._lists import asked_count, lists_in_one_sentence
-from ctassist.answer._rewrite import Glossary, in_corpus_words
 from ctassist.chunk import sentence_spans
+from ctassist.query import Glossary, ResolvedQuestion, in_corpus_words
 from ctassist.retrieve import content_terms
 from ctassist.safety import instruction_flags
 from ctassist.text import INTRODUCES_LIST, LIST_MARKER, mentions

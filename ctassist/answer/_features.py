@@ -16,9 +16,8 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from ctassist.answer._acronyms import spells_out
-from ctassist.answer._language import english
 from ctassist.answer._lists import SMALL_NUMBERS, asked_count, lists_in_one_sentence
+from ctassist.query import english, spells_out
 from ctassist.text import STOPWORDS, content_terms, words
 
 #: The features, in the order the decision's coefficients are stored.

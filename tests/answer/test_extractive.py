@@ -15,13 +15,13 @@ from ctassist.answer import (
     FEATURE_NAMES,
     Composition,
     ExtractiveComposer,
-    Glossary,
     compound_parts,
     shipped_decision,
 )
 from ctassist.answer._extractive import _preselect, sentences
 from ctassist.cite import split_cited_sentences
 from ctassist.load import load_document
+from ctassist.query import Glossary
 from ctassist.retrieve import CrossEncoderReranker
 from ctassist.safety import looks_like_instruction
 from ctassist.types import Citation, Passage

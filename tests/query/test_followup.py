@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ctassist.answer import Turn, normalise_history, resolve_follow_up
+from ctassist.query import Turn, normalise_history, resolve_follow_up
 
 PUBLIC_Q = "Who attended the public reference group?"
 PUBLIC_A = (

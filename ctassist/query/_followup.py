@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ctassist.retrieve import content_terms
@@ -147,3 +147,17 @@ def resolve_follow_up(
         if _OTHER_TIME.search(question)
         else (),
     )
+
+
+def readings(question: str, history: History | None) -> list[ResolvedQuestion]:
+    """The ways to read a question in its conversation: as resolved (``resolve_follow_up``)
+    and, when there is a conversation, the other way too — a question that names its own
+    subject may still lean on the last one ("What share did the police make?" after a
+    question about referrals), and a follow-up may need none of it. :meth:`Assistant.ask`
+    answers with the reading the decision trusts most."""
+    resolved = resolve_follow_up(question, history)
+    if not history:
+        return [resolved]
+    if resolved.is_follow_up:
+        return [resolved, replace(resolved, standalone=resolved.question)]
+    return [resolved, resolve_follow_up(question, history, in_context=True)]

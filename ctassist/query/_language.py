@@ -1,4 +1,4 @@
-"""English language data for the answer step, read from ``data/english.toml``.
+"""English language data of questions and answers, read from ``data/english.toml``.
 
 Kept in a data file, as Haystack keeps a sentence splitter's abbreviations: what a
 question opening asks for and how text writes dates, numbers and causes is language,

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 
 from ctassist import Assistant
-from ctassist.answer import GLOSSARY_FILE, Glossary
-from ctassist.answer._rewrite import in_corpus_words
 from ctassist.errors import ConfigError
 from ctassist.load import discover_files
+from ctassist.query import GLOSSARY_FILE, Glossary, in_corpus_words
 from tests.helpers import SHIPPED_CORPUS, Corpus
 
 

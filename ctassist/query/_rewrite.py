@@ -9,9 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ctassist.answer._acronyms import spelled_out
-from ctassist.answer._language import english
 from ctassist.errors import ConfigError
+from ctassist.query._acronyms import spelled_out
+from ctassist.query._language import english
 from ctassist.text import content_terms
 
 #: The glossary's file name, at the top of a corpus folder (never indexed).

@@ -303,8 +303,14 @@ class ChatSessions:
         user = user_of(request)
         index = data.index[0] if isinstance(data.index, list | tuple) else data.index
         position = int(index) // 2  # messages alternate question, answer
-        if not isinstance(data.liked, bool):  # the thumb was clicked again: withdrawn in the page only
-            return "Rating withdrawn in the page; the saved one stays.", gr.skip(), gr.skip(), gr.skip()
+        if not isinstance(data.liked, bool):  # the thumb was clicked again: the rating is withdrawn
+            try:
+                if conversation:
+                    self.store.withdraw_feedback(user, conversation, position)
+            except CtassistError as exc:
+                return error_markdown(f"Not withdrawn: {exc}"), gr.skip(), gr.skip(), gr.skip()
+            text = f"Rating of answer {position + 1} withdrawn, with its comment."
+            return text, gr.update(visible=False), None, self.feedback_button(request)
         rating = 1 if data.liked else -1
         try:
             if not conversation:

@@ -359,6 +359,22 @@ class ConversationStore:
                 (conversation, position, new_rating, new_comment, _now()),
             )
 
+    def withdraw_feedback(self, user: str, conversation: str, position: int) -> bool:
+        """Removes the rating and comment of an answer (its thumb clicked again).
+
+        Returns:
+            Whether there was feedback to remove.
+
+        Raises:
+            ConversationInputError: Not ``user``'s conversation.
+        """
+        with self._connect() as db:
+            self._require(db, user, conversation)
+            removed = db.execute(
+                "DELETE FROM feedback WHERE conversation = ? AND position = ?", (conversation, position)
+            )
+            return removed.rowcount > 0
+
     def feedback(self, user: str | None = None) -> list[dict[str, Any]]:
         """Feedback rows (columns :data:`FEEDBACK_COLUMNS`), oldest first.
 

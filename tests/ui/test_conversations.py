@@ -125,6 +125,10 @@ def test_feedback_is_stored_updated_and_checked(store: ConversationStore) -> Non
     store.set_feedback("ana", cid, 0, -1)  # changing the thumb keeps the comment
     assert [(r["rating"], r["comment"]) for r in store.feedback()] == [("down", "clear and sourced")]
     assert store.feedback("ben") == []
+    with pytest.raises(CtassistError, match="does not exist"):
+        store.withdraw_feedback("ben", cid, 0)  # another user cannot withdraw it
+    assert store.withdraw_feedback("ana", cid, 0) is True  # the thumb clicked again
+    assert store.feedback() == [] and store.withdraw_feedback("ana", cid, 0) is False
 
 
 def test_feedback_csv_neutralises_formulas(store: ConversationStore, tmp_path: Path) -> None:
@@ -277,6 +281,18 @@ def test_rename_delete_and_feedback_through_the_handlers(tmp_path: Path) -> None
     exported = Path(download["value"]).read_text(encoding="utf-8")
     assert "'=wrong source" in exported and ",down," in exported
     assert "Not recorded" in sessions.like(cid, liked, _request("ben"))[0]
+    assert (
+        "Not withdrawn"
+        in sessions.like(cid, gr.LikeData(None, {"index": 1, "value": "x", "liked": None}), _request("ben"))[
+            0
+        ]
+    )
+    assert len(sessions.store.feedback("ana")) == 1
+    # The same thumb clicked again: Gradio sends no rating, and the saved one goes too.
+    withdrawn = gr.LikeData(None, {"index": 1, "value": "x", "liked": None})
+    notice, row, rated, _ = sessions.like(cid, withdrawn, ana)
+    assert "withdrawn" in notice and row["visible"] is False and rated is None
+    assert sessions.store.feedback("ana") == []
 
     row, text = sessions.ask_delete(cid, ana)
     assert row["visible"] is True and "Channel referrals" in text

@@ -99,16 +99,6 @@ def served(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Iterat
             assistant._store.client.close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
 def page(browser: Any, served: Served, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh browser session on the app; a screenshot is kept when the test fails."""

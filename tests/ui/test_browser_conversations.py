@@ -18,7 +18,7 @@ import pytest
 from ctassist import Assistant, Settings
 from ctassist.embed import Encoder
 from tests.helpers import SHIPPED_CORPUS, free_port
-from tests.ui.test_browser import ANSWER_TIMEOUT, CHROMIUM, CHROMIUM_ARGS, _ask, _screenshot
+from tests.ui.test_browser import ANSWER_TIMEOUT, CHROMIUM, _ask, _screenshot
 from ui._conversations import ConversationStore
 
 pytestmark = pytest.mark.browser
@@ -56,16 +56,6 @@ def app(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Iterator[
         built.close()
         if assistant._store is not None:
             assistant._store.client.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

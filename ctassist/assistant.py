@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import itertools
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ctassist.answer import (
     AnswerDecision,
-    Composition,
+    AnswerPipeline,
     ExtractiveComposer,
     GenerativeAnswerer,
     Scorer,
-    abstention_text,
-    best_by_passage,
-    compound_parts,
     describe_model,
     make_chat_model,
     shipped_decision,
@@ -28,9 +22,9 @@ from ctassist.config import Settings
 from ctassist.embed import Encoder
 from ctassist.errors import IndexChangedError, QuestionError
 from ctassist.index import ChunkStore, FileRecord, Indexer, IndexReport, ProgressCallback, WaitCallback
-from ctassist.load import GROUPS, Group, Kind, LoadedDocument, load_document
-from ctassist.query import Glossary, History, ResolvedQuestion, readings, resolve_follow_up
-from ctassist.records import RecordBook, RecordsReply, Scope, answer_from_records, parse_scope, shipped_intent
+from ctassist.load import LoadedDocument, load_document
+from ctassist.query import Glossary, History, ResolvedQuestion
+from ctassist.records import RecordBook
 from ctassist.retrieve import (
     CrossEncoderReranker,
     CtassistRetriever,
@@ -47,9 +41,6 @@ if TYPE_CHECKING:
 
 FilterArg = Filters | Mapping[str, Any] | None
 _T = TypeVar("_T")
-
-#: Passages given to a language model: small models lose track of longer contexts.
-_GENERATION_PASSAGES = 4
 
 #: The longest question accepted, in characters: ten times a long question, far past what
 #: the models read (the cross-encoder reads its first 128 tokens).
@@ -116,6 +107,7 @@ class Assistant:
         self._lexical: LexicalIndex | None = None
         self._generator: GenerativeAnswerer | None = generator
         self._glossary: Glossary | None = None
+        self._pipeline: AnswerPipeline | None = None
         self._generate_lock = threading.Lock()  # llama.cpp contexts are not thread-safe
         self.on_index_wait: WaitCallback | None = None
 
@@ -289,11 +281,7 @@ class Assistant:
         the rest in retrieval order.
         """
 
-        def run() -> list[Passage]:
-            passages = self.retriever.run(query, filters=Filters.coerce(filters), k=k or self.settings.top_k)
-            return _by_evidence(passages, best_by_passage(self.composer().candidates(query, passages)))
-
-        return self._following(run)
+        return self._following(lambda: self.pipeline.retrieve(query, Filters.coerce(filters), k))
 
     def composer(
         self, *, scorer: Scorer | None = None, decision: AnswerDecision | bool | None = True
@@ -318,6 +306,23 @@ class Assistant:
             pool=self.settings.sentence_pool,
         )
 
+    @property
+    def pipeline(self) -> AnswerPipeline:
+        """The answer policy :meth:`ask` applies, built once from this assistant's parts."""
+        with self._lock:
+            if self._pipeline is None:
+                self._pipeline = AnswerPipeline(
+                    self.retriever,
+                    self.composer,
+                    lambda: RecordBook.from_store(self.store),
+                    self.encoder.encode,
+                    self.store.count,
+                    top_k=self.settings.top_k,
+                    generator=(lambda: self.generator) if self.settings.llm != "none" else None,
+                    generation_lock=self._generate_lock,
+                )
+            return self._pipeline
+
     def evidence_passages(
         self,
         resolved: ResolvedQuestion,
@@ -325,25 +330,15 @@ class Assistant:
         filters: FilterArg = None,
         timings: dict[str, float] | None = None,
     ) -> list[Passage]:
-        """The passages :meth:`ask` composes its answer from, in retrieval order.
-
-        A compound question ("When did X begin, and when did Y publish Z?") also gets the
-        passages of each part, merged turn by turn with those of the whole: a part may
-        need a passage that the whole question does not rank.
+        """The passages :meth:`ask` composes its answer from, in retrieval order
+        (:meth:`AnswerPipeline.evidence`: a compound question also gets each part's).
 
         Args:
             resolved: The question, follow-ups resolved (``resolve_follow_up``).
             filters: Restrict the corpus.
             timings: If given, receives seconds spent per retrieval stage.
         """
-        selected = Filters.coerce(filters)
-        retriever = self.retriever
-        k = self.settings.top_k
-        passages = retriever.run(resolved.standalone, filters=selected, k=k, timings=timings)
-        parts = [] if resolved.is_follow_up else compound_parts(resolved.standalone)
-        if len(parts) <= 1:
-            return passages
-        return _interleave([passages] + [retriever.run(part, filters=selected, k=k) for part in parts])
+        return self.pipeline.evidence(resolved, Filters.coerce(filters), timings)
 
     def as_retriever(self, k: int | None = None, filters: FilterArg = None) -> CtassistRetriever:
         """This assistant's hybrid retrieval as a LangChain ``BaseRetriever``.
@@ -378,183 +373,11 @@ class Assistant:
             'sources/channel.md'
         """
         question = checked_question(question)
-        return self._following(lambda: self._ask(question, history, filters))
+        return self._following(lambda: self.pipeline.run(question, history, Filters.coerce(filters)))
 
     def records(self) -> RecordBook:
         """The records (attendees, actions, decisions) of the indexed meeting notes."""
         return self._following(lambda: RecordBook.from_store(self.store))
-
-    def _ask(self, question: str, history: History | None, filters: FilterArg) -> Answer:
-        started = time.perf_counter()
-        timings: dict[str, float] = {}
-        selected = Filters.coerce(filters)
-        resolved = resolve_follow_up(question, history)
-        standalone = resolved.standalone
-        asked = _asked_scope(resolved)
-        # The filters' values are checked by Filters: a group of GROUPS, a kind of Kind.
-        scope = replace(
-            asked,
-            group=cast(Group | None, selected.group or asked.group),
-            kind=cast(Kind | None, selected.kind or asked.kind),
-        )
-        miss: RecordsReply | None = None
-        book: RecordBook | None = None
-        records_question = False
-        if scope.kind != "source" and not selected.docs:
-            step = time.perf_counter()
-            intent = shipped_intent().classify(standalone, self.encoder.encode)
-            records_question = intent.records
-            if intent.records:
-                book = RecordBook.from_store(self.store)
-                reply = answer_from_records(standalone, intent, scope, book, self.encoder.encode)
-                timings["records"] = time.perf_counter() - step
-                if reply.final:
-                    # The records are the record: when they hold no match, that is the answer.
-                    timings["total"] = time.perf_counter() - started
-                    return Answer(
-                        text=reply.text,
-                        citations=reply.citations,
-                        abstained=False,
-                        question=question,
-                        standalone_question=standalone,
-                        confidence=1.0 if reply.found else 0.0,
-                        timings=timings,
-                        mode="records",
-                        scope=reply.scope.to_dict(records=True),
-                    )
-                miss = reply  # the notes' text or the sources may answer instead
-        narrowed = self._scoped_filters(selected, scope, records_question, book)
-        answer = self._answer(question, history, narrowed, started, timings)
-        shown = {**scope.to_dict(), "kind": narrowed.kind}
-        shown["text"] = replace(scope, kind=cast(Kind | None, narrowed.kind)).describe()
-        if selected.docs:
-            shown["docs"] = list(selected.docs)
-        if answer.abstained and miss is not None:
-            return replace(answer, text=miss.text, mode="records", scope=miss.scope.to_dict(records=True))
-        return replace(answer, scope=shown)
-
-    def _scoped_filters(
-        self, selected: Filters, scope: Scope, records_question: bool, book: RecordBook | None
-    ) -> Filters:
-        """The filters with the scope the question names: its kind of document and, for its
-        group or its period of meetings, only the notes of those meetings (sources are kept:
-        "the public group" never returns the user group's notes)."""
-        kind = selected.kind or scope.kind
-        meetings = replace(scope, kind=None, year=None, month=None, day=None) if scope.by_due else scope
-        about_notes = scope.group is not None or meetings.last_meeting or kind == "notes" or records_question
-        if (
-            selected.docs
-            or not about_notes
-            or (meetings.group is None and not meetings.has_period and not meetings.last_meeting)
-        ):
-            return replace(selected, kind=kind)
-        book = book or RecordBook.from_store(self.store)
-        return replace(selected, kind=kind, only_notes=tuple(m.doc_id for m in book.in_scope(meetings)))
-
-    def _answer(
-        self,
-        question: str,
-        history: History | None,
-        filters: Filters,
-        started: float,
-        timings: dict[str, float],
-    ) -> Answer:
-        composer = self.composer()
-        resolved, passages, composition = max(
-            (
-                (reading, *self._compose(composer, reading, filters, timings))
-                for reading in readings(question, history)
-            ),
-            # An answer before an abstention; then the decision's confidence.
-            key=lambda tried: (not tried[2].abstained, tried[2].confidence),
-        )
-        passages = _by_evidence(passages, composition.passage_scores)
-        timings["total"] = time.perf_counter() - started
-        if composition.abstained:
-            text = abstention_text(
-                composition.closest, empty_index=self.store.count() == 0, reason=composition.reason
-            )
-            return Answer(
-                text=text,
-                citations=(),
-                abstained=True,
-                question=question,
-                standalone_question=resolved.standalone,
-                closest=composition.closest,
-                confidence=composition.confidence,
-                passages=tuple(passages),
-                timings=timings,
-                mode="abstained",
-            )
-        if self.settings.llm != "none":
-            step = time.perf_counter()
-            generator = self.generator
-            with self._generate_lock:
-                generated = generator.run(resolved.standalone, passages[:_GENERATION_PASSAGES])
-            timings["generate"] = time.perf_counter() - step
-            timings["total"] = time.perf_counter() - started
-            if generated.citations:
-                return Answer(
-                    text=generated.text,
-                    citations=generated.citations,
-                    abstained=False,
-                    question=question,
-                    standalone_question=resolved.standalone,
-                    passages=tuple(passages),
-                    timings=timings,
-                    mode="generative",
-                    confidence=composition.confidence,
-                    removed_sentences=generated.removed,
-                )
-            # The model failed, or no generated sentence survived verification: the extractive
-            # answer stands (and says why when the model failed).
-            return self._extractive_answer(
-                question,
-                resolved.standalone,
-                composition,
-                passages,
-                timings,
-                generated.removed,
-                fallback=generated.fallback,
-            )
-        return self._extractive_answer(question, resolved.standalone, composition, passages, timings, 0)
-
-    def _compose(
-        self,
-        composer: ExtractiveComposer,
-        resolved: ResolvedQuestion,
-        filters: FilterArg,
-        timings: dict[str, float],
-    ) -> tuple[list[Passage], Composition]:
-        passages = self.evidence_passages(resolved, filters=filters, timings=timings)
-        step = time.perf_counter()
-        composition = composer.answer(resolved, passages)
-        timings["compose"] = timings.get("compose", 0.0) + time.perf_counter() - step
-        return passages, composition
-
-    @staticmethod
-    def _extractive_answer(
-        question: str,
-        standalone: str,
-        composition: Composition,
-        passages: list[Passage],
-        timings: dict[str, float],
-        removed: int,
-        fallback: str | None = None,
-    ) -> Answer:
-        return Answer(
-            text=f"{composition.text}\n\n{fallback}" if fallback else composition.text,
-            citations=composition.citations,
-            abstained=False,
-            question=question,
-            standalone_question=standalone,
-            passages=tuple(passages),
-            timings=timings,
-            mode="extractive",
-            confidence=composition.confidence,
-            removed_sentences=removed,
-            fallback=fallback,
-        )
 
     def draft_agenda(
         self,
@@ -689,41 +512,6 @@ def checked_question(question: str) -> str:
     if not any(ch.isalnum() for ch in question):
         raise QuestionError("question: has no words; ask something about the corpus")
     return question
-
-
-def _asked_scope(resolved: ResolvedQuestion) -> Scope:
-    """The scope a question names; a follow-up that names no group keeps the one asked
-    about before, or takes the other one when it contrasts ("And the other group?")."""
-    asked = parse_scope(resolved.question)
-    if not resolved.is_follow_up or asked.group is not None:
-        return asked
-    before = parse_scope(resolved.standalone)
-    group = before.group
-    if resolved.contrast and group is not None:
-        others = [g for g in GROUPS if g != group]
-        group = others[0] if len(others) == 1 else None
-    return replace(before, group=group)
-
-
-def _interleave(rankings: list[list[Passage]]) -> list[Passage]:
-    """The rankings merged turn by turn (first of each, then second of each ...), once each."""
-    merged: dict[str, Passage] = {}
-    for row in itertools.zip_longest(*rankings):
-        for passage in row:
-            if passage is not None:
-                merged.setdefault(passage.chunk_id, passage)
-    return list(merged.values())
-
-
-def _by_evidence(passages: list[Passage], sentence_scores: dict[str, float]) -> list[Passage]:
-    """Passages whose sentences the cross-encoder scored, by their best sentence (that
-    score becomes ``Passage.rerank``), then the others in retrieval order: the answer's
-    evidence re-ranks the passages without a second cross-encoder pass over them."""
-    scored = [
-        replace(p, rerank=sentence_scores[p.chunk_id]) for p in passages if p.chunk_id in sentence_scores
-    ]
-    scored.sort(key=lambda p: p.rerank or 0.0, reverse=True)
-    return scored + [p for p in passages if p.chunk_id not in sentence_scores]
 
 
 def _pieces(text: str) -> Iterator[str]:

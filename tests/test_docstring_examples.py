@@ -9,7 +9,6 @@ from types import ModuleType
 import pytest
 
 import ctassist.answer._abstain
-import ctassist.answer._extractive
 import ctassist.answer._features
 import ctassist.answer._generative
 import ctassist.answer._lists
@@ -18,8 +17,9 @@ import ctassist.errors
 import ctassist.index._store
 import ctassist.intake._names
 import ctassist.query._acronyms
+import ctassist.query._compound
 import ctassist.query._rewrite
-import ctassist.records._scope
+import ctassist.query._scope
 import ctassist.text
 import evals._metrics
 import ui._serving
@@ -31,16 +31,16 @@ import ui._serving
         ctassist.text,
         ctassist.answer._abstain,
         ctassist.query._acronyms,
-        ctassist.answer._extractive,
         ctassist.answer._features,
         ctassist.answer._generative,
         ctassist.answer._lists,
         ctassist.query._rewrite,
+        ctassist.query._compound,
+        ctassist.query._scope,
         ctassist.config,
         ctassist.errors,
         ctassist.index._store,
         ctassist.intake._names,
-        ctassist.records._scope,
         evals._metrics,
         ui._serving,
     ],

@@ -1,4 +1,5 @@
-"""Answer: compose a cited answer from passages, or abstain, by one learned decision."""
+"""Answer: the answer policy in one component (:class:`AnswerPipeline`), which composes a
+cited answer from passages, or abstains, by one learned decision, and may generate one."""
 
 from ctassist.answer._abstain import NOT_COVERED, abstention_text
 from ctassist.answer._decision import DECISION_FILE, AnswerDecision, shipped_decision
@@ -8,17 +9,19 @@ from ctassist.answer._extractive import (
     PartDecision,
     Scorer,
     best_by_passage,
-    compound_parts,
 )
 from ctassist.answer._features import FEATURE_NAMES
 from ctassist.answer._generative import GenerativeAnswerer, describe_model, make_chat_model
+from ctassist.answer._pipeline import GENERATION_PASSAGES, AnswerPipeline
 from ctassist.safety import looks_like_instruction
 
 __all__ = [
     "DECISION_FILE",
     "FEATURE_NAMES",
+    "GENERATION_PASSAGES",
     "NOT_COVERED",
     "AnswerDecision",
+    "AnswerPipeline",
     "Composition",
     "ExtractiveComposer",
     "GenerativeAnswerer",
@@ -26,7 +29,6 @@ __all__ = [
     "Scorer",
     "abstention_text",
     "best_by_passage",
-    "compound_parts",
     "describe_model",
     "looks_like_instruction",
     "make_chat_model",

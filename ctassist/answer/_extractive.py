@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from ctassist.answer._decision import AnswerDecision
@@ -199,6 +199,7 @@ class ExtractiveComposer:
         avoid: str = "",
         conditions: str | None = None,
         other_years: tuple[str, ...] = (),
+        parts: Sequence[str] = (),
     ) -> Composition:
         """Builds the answer, or abstains.
 
@@ -215,16 +216,18 @@ class ExtractiveComposer:
                 standalone was answered already.
             other_years: Years the answer must not be about: a follow-up asked about
                 another time than the last answer's.
+            parts: The questions a compound question asks (``ResolvedQuestion.parts``,
+                ``query.compound_parts``); with fewer than two, it is one question.
         """
-        own_words = conditions is None or conditions == question
         question = self.in_corpus_words(question, passages)
         conditions = question if conditions is None else self.in_corpus_words(conditions, passages)
-        parts = compound_parts(question) if own_words else [question]
+        compound = len(parts) > 1
+        asked = [self.in_corpus_words(part, passages) for part in parts] if compound else [question]
         # The parts share the pool: a compound question costs the cross-encoder no more.
-        pool = max(_MIN_PART_POOL, self.pool // len(parts)) if self.pool else None
+        pool = max(_MIN_PART_POOL, self.pool // len(asked)) if self.pool else None
         found = sentences(passages, avoid, other_years)
         selections = [
-            self._select(part, found, part if own_words else conditions, pool, other_years) for part in parts
+            self._select(part, found, part if compound else conditions, pool, other_years) for part in asked
         ]
         best = max(selection.best for selection in selections)
         passage_scores: dict[str, float] = {}
@@ -256,8 +259,9 @@ class ExtractiveComposer:
 
     def answer(self, resolved: ResolvedQuestion, passages: list[Passage]) -> Composition:
         """:meth:`compose` for a question resolved from its conversation: a follow-up's
-        own words say what it asks, and one that asks for something other than the last
-        answer ("the other group", "the year before that") gets something else.
+        own words say what it asks, one that asks for something other than the last
+        answer ("the other group", "the year before that") gets something else, and a
+        compound question is answered part by part.
 
         Args:
             resolved: The question, follow-ups resolved (``resolve_follow_up``).
@@ -272,6 +276,7 @@ class ExtractiveComposer:
             avoid=resolved.avoid,
             conditions=resolved.question,
             other_years=resolved.other_years,
+            parts=resolved.parts,
         )
 
     def _select(
@@ -339,26 +344,6 @@ class _Selection:
     best: float
     passage_scores: dict[str, float]
     decision: PartDecision
-
-
-_COMPOUND = re.compile(
-    r"^(?P<first>.+?\S),?\s+and\s+(?P<second>(?:since\s+)?(?:who|whom|whose|what|when|where|which|why|how)\b.+)$",
-    re.IGNORECASE,
-)
-
-
-def compound_parts(question: str) -> list[str]:
-    """The questions a compound question joins with "and" plus a question word.
-
-    Example:
-        >>> compound_parts("When did the duty begin, and when was the review published?")
-        ['When did the duty begin?', 'when was the review published?']
-    """
-    match = _COMPOUND.match(question.strip())
-    if match is None:
-        return [question]
-    first = match.group("first").rstrip(" ,;")
-    return [f"{first}?", *compound_parts(match.group("second"))]
 
 
 def best_by_passage(ranked: list[Evidence]) -> dict[str, float]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ctassist.query._compound import compound_parts
 from ctassist.retrieve import content_terms
 from ctassist.text import YEAR
 
@@ -93,6 +94,9 @@ class ResolvedQuestion:
         previous_answer: The last answer's text (for ``contrast``).
         other_years: Years that the answer must not be about: those of the last answer,
             when the question asks about another time ("and the year before that?").
+        parts: The questions it asks (:func:`compound_parts`), read once for retrieval
+            and composition alike; a reading that adds an earlier question is one part
+            (the earlier question was answered already).
     """
 
     question: str
@@ -101,6 +105,12 @@ class ResolvedQuestion:
     contrast: bool = False
     previous_answer: str = ""
     other_years: tuple[str, ...] = ()
+    parts: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        in_own_words = self.standalone == self.question
+        parts = compound_parts(self.standalone) if in_own_words else [self.standalone]
+        object.__setattr__(self, "parts", tuple(parts))
 
     @property
     def avoid(self) -> str:

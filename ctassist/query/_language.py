@@ -35,6 +35,7 @@ class Language:
     shorthand: dict[str, str]
     shorthand_pattern: re.Pattern[str]
     months: str
+    compound: re.Pattern[str]
 
 
 @cache
@@ -66,4 +67,12 @@ def english() -> Language:
             rf"(?<![\w/.-])(?:{_alternatives(list(shorthand))})(?![\w/-])", re.IGNORECASE
         ),
         months=months,
+        # "<first question>, and <question word> ...": the first joining word before a
+        # question word splits it.
+        compound=re.compile(
+            rf"^(?P<first>.+?\S),?\s+(?:{_alternatives(data['compound_joiners'])})\s+"
+            rf"(?P<second>(?:(?:{_alternatives(data['question_word_leads'])})\s+)?"
+            rf"(?:{_alternatives(data['question_words'])})\b.+)$",
+            re.IGNORECASE,
+        ),
     )

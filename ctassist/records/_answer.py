@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, replace
 
 from ctassist.load import NoteLines
+from ctassist.query import Scope, scope_words
 from ctassist.records._book import ActionRecord, Encode, Meeting, RecordBook, bare_role
 from ctassist.records._intent import Intent
-from ctassist.records._scope import Scope, language
 from ctassist.types import Citation
 
 #: The least cosine similarity between a question and an action it asks about (when they
@@ -86,7 +86,7 @@ def answer_from_records(
     Returns:
         The reply; ``found`` is False when the records hold nothing that matches.
     """
-    words = language()
+    words = scope_words()
     whose = f"The {words.group_short[scope.group]}'s notes" if scope.group else "The reference groups' notes"
     period = scope.period_text()
     if period is not None and not scope.by_due:
@@ -174,7 +174,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def _name(meeting: Meeting) -> str:
-    return language().group_names[meeting.group]
+    return scope_words().group_names[meeting.group]
 
 
 def _action_line(record: ActionRecord) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 
 from ctassist.index import ChunkStore
 from ctassist.load import RECORDS_KEY, Action, Group, NoteHeader, NoteLines, records_from_json
-from ctassist.records._scope import Scope
+from ctassist.query import Scope
 from ctassist.text import content_terms
 
 #: The sentence-embedding model's ``encode``.

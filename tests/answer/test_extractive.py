@@ -15,13 +15,12 @@ from ctassist.answer import (
     FEATURE_NAMES,
     Composition,
     ExtractiveComposer,
-    compound_parts,
     shipped_decision,
 )
 from ctassist.answer._extractive import _preselect, sentences
 from ctassist.cite import split_cited_sentences
 from ctassist.load import load_document
-from ctassist.query import Glossary
+from ctassist.query import Glossary, ResolvedQuestion
 from ctassist.retrieve import CrossEncoderReranker
 from ctassist.safety import looks_like_instruction
 from ctassist.types import Citation, Passage
@@ -229,10 +228,8 @@ def test_abstains_when_the_decision_finds_no_answer(deciding: ExtractiveComposer
 
 
 def test_every_part_records_its_decision(deciding: ExtractiveComposer) -> None:
-    composition = deciding.compose(
-        "Who chairs a Channel panel, and what is the recipe for a Victoria sponge cake?",
-        _passages("sources/channel.md"),
-    )
+    question = "Who chairs a Channel panel, and what is the recipe for a Victoria sponge cake?"
+    composition = deciding.answer(ResolvedQuestion(question, question), _passages("sources/channel.md"))
     assert [part.answered for part in composition.parts] == [True, False]
     for part in composition.parts:
         assert len(part.features) == len(deciding.decision.feature_names)  # type: ignore[union-attr]
@@ -350,35 +347,26 @@ def test_a_sentence_holding_the_answer_type_is_never_vetoed(composer: Extractive
 
 def test_compound_questions_are_answered_part_by_part(composer: ExtractiveComposer) -> None:
     question = "When did the Prevent duty begin, and when was the Independent Review of Prevent published?"
-    assert compound_parts(question) == [
+    passages = _passages("sources/prevent-duty.md", "sources/independent-review-of-prevent.md")
+    composition = composer.answer(ResolvedQuestion(question, question), passages)
+    _assert_well_cited(composition)
+    assert [part.question for part in composition.parts] == [
         "When did the Prevent duty begin?",
         "when was the Independent Review of Prevent published?",
     ]
-    composition = composer.compose(
-        question, _passages("sources/prevent-duty.md", "sources/independent-review-of-prevent.md")
-    )
-    _assert_well_cited(composition)
     assert "1 July 2015" in composition.text
     assert "8 February 2023" in composition.text
     assert {c.doc for c in composition.citations} >= {
         "sources/prevent-duty.md",
         "sources/independent-review-of-prevent.md",
     }
-
-
-def test_compound_parts_split_at_and_before_a_question_word() -> None:
-    assert compound_parts("Who chairs a Channel panel and what is the capital of France?") == [
-        "Who chairs a Channel panel?",
-        "what is the capital of France?",
-    ]
-    assert compound_parts("What did CT1 and CT2 examine?") == ["What did CT1 and CT2 examine?"]
+    # Without its parts, the same words are one question with one decision.
+    assert len(composer.compose(question, passages).parts) == 1
 
 
 def test_a_partly_covered_compound_question_answers_the_covered_part(composer: ExtractiveComposer) -> None:
-    composition = composer.compose(
-        "Who chairs a Channel panel, and what is the recipe for a Victoria sponge cake?",
-        _passages("sources/channel.md"),
-    )
+    question = "Who chairs a Channel panel, and what is the recipe for a Victoria sponge cake?"
+    composition = composer.answer(ResolvedQuestion(question, question), _passages("sources/channel.md"))
     _assert_well_cited(composition)
     assert "The local authority chairs the Channel panel in its own area." in composition.text
 

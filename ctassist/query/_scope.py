@@ -1,8 +1,9 @@
 """The scope a question names: a reference group, a date or period, the latest meeting, a
 kind of document (the idea of a self-query retriever, done offline with plain parsing).
 
-Every word it looks for is language data in ``data/english.toml``; nothing here names the
-corpus's own wording.
+Part of reading the question, before anything is retrieved: the scope narrows the search
+(the filters) and says which meetings' records answer. Every word it looks for is language
+data in ``data/scope.toml``; nothing here names the corpus's own wording.
 """
 
 from __future__ import annotations
@@ -10,20 +11,21 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any, cast
 
 from ctassist.load import GROUPS, Group, Kind
+from ctassist.query._followup import ResolvedQuestion
 
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 _ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
 @dataclass(frozen=True)
-class Language:
-    """The words of ``data/english.toml``, lower-cased."""
+class ScopeWords:
+    """The words of ``data/scope.toml`` (group names, months, periods, kinds), lower-cased."""
 
     group_names: dict[Group, str]
     group_short: dict[Group, str]
@@ -36,14 +38,14 @@ class Language:
 
 
 @cache
-def language() -> Language:
-    """The shipped English language data, read once."""
-    text = resources.files("ctassist.records").joinpath("data/english.toml").read_text(encoding="utf-8")
+def scope_words() -> ScopeWords:
+    """The shipped English words of scopes, read once."""
+    text = resources.files("ctassist.query").joinpath("data/scope.toml").read_text(encoding="utf-8")
     data: dict[str, Any] = tomllib.loads(text)
     groups = data["groups"]
     if set(groups) != set(GROUPS):
-        raise ValueError(f"records/data/english.toml: [groups] must name exactly {', '.join(GROUPS)}")
-    return Language(
+        raise ValueError(f"query/data/scope.toml: [groups] must name exactly {', '.join(GROUPS)}")
+    return ScopeWords(
         group_names={g: str(groups[g]["name"]) for g in GROUPS},
         group_short={g: str(groups[g]["short"]) for g in GROUPS},
         group_aliases={g: _lower(groups[g]["aliases"]) for g in GROUPS},
@@ -106,13 +108,13 @@ class Scope:
         """The period as people write it: "November 2026", "2026", "2026-11-12"."""
         if self.day is not None:
             return self.day.isoformat()
-        parts = [language().month_display[self.month - 1]] if self.month else []
+        parts = [scope_words().month_display[self.month - 1]] if self.month else []
         parts += [str(self.year)] if self.year else []
         return " ".join(parts) or None
 
     def describe(self, *, records: bool = False) -> str:
         """What was searched, e.g. "notes of the Prevent public reference group, November 2026"."""
-        words = language()
+        words = scope_words()
         kind = "notes" if records else self.kind
         if self.group is not None:
             where = f"notes of the {words.group_names[self.group]}"
@@ -156,7 +158,7 @@ def parse_scope(question: str) -> Scope:
         >>> parse_scope("Who attended the user group meeting in November 2026?").period_text()
         'November 2026'
     """
-    words = language()
+    words = scope_words()
     text = " ".join(question.lower().replace("’", "'").split())
     named = [g for g in GROUPS if any(_has(text, alias) for alias in words.group_aliases[g])]
     day = year = month = None
@@ -183,6 +185,28 @@ def parse_scope(question: str) -> Scope:
         kind=kinds[0] if len(kinds) == 1 else None,
         by_due=has_period and any(_has(text, p) for p in words.due),
     )
+
+
+def asked_scope(resolved: ResolvedQuestion) -> Scope:
+    """The scope a question names in its conversation: a follow-up that names no group keeps
+    the one asked about before, or takes the other one when it contrasts ("And the other
+    group?").
+
+    Example:
+        >>> from ctassist.query import resolve_follow_up
+        >>> history = [("Who attended the public group meeting in November 2026?", "...")]
+        >>> asked_scope(resolve_follow_up("And the other group?", history)).group
+        'user'
+    """
+    asked = parse_scope(resolved.question)
+    if not resolved.is_follow_up or asked.group is not None:
+        return asked
+    before = parse_scope(resolved.standalone)
+    group = before.group
+    if resolved.contrast and group is not None:
+        others = [g for g in GROUPS if g != group]
+        group = others[0] if len(others) == 1 else None
+    return replace(before, group=group)
 
 
 def _has(text: str, phrase: str) -> bool:

@@ -1,4 +1,4 @@
-"""The scope a question names, read with the shipped language data."""
+"""The scope a question names, read with the shipped language data, also in its conversation."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from ctassist.records import Scope, parse_scope
+import ctassist.records
+from ctassist.query import Scope, asked_scope, parse_scope, resolve_follow_up
 
 
 @pytest.mark.parametrize(
@@ -48,3 +49,20 @@ def test_describe_and_covers() -> None:
         "by_due": False,
         "text": "notes of the Prevent public reference group, November 2026",
     }
+
+
+def test_a_follow_up_keeps_the_group_and_period_or_takes_the_other_group() -> None:
+    history = [("Who attended the public group meeting in November 2026?", "...")]
+    kept = asked_scope(resolve_follow_up("And what did they decide?", history))
+    assert kept == Scope(group="public", year=2026, month=11)
+    other = asked_scope(resolve_follow_up("And the other group?", history))
+    assert other == Scope(group="user", year=2026, month=11)
+    # A follow-up that names its own group keeps it.
+    named = asked_scope(resolve_follow_up("And what did the user group decide?", history))
+    assert named.group == "user"
+    # A question that is not a follow-up has only its own scope.
+    assert asked_scope(resolve_follow_up("Who chairs a Channel panel?", history)) == Scope()
+
+
+def test_the_records_read_the_same_scope() -> None:
+    assert ctassist.records.Scope is Scope and ctassist.records.parse_scope is parse_scope

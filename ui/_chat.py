@@ -483,8 +483,8 @@ def conversation_panel(store: ConversationStore) -> ConversationPanel:
     with gr.Row():
         rename = gr.Button("Rename", size="sm", elem_id="ct-rename")
         delete = gr.Button("Delete", size="sm", variant="stop", elem_id="ct-delete")
-    with gr.Row(visible=False, equal_height=True, elem_id="ct-undo-row") as undo_row:
-        undo_text = gr.Markdown(elem_id="ct-undo-text")
+    with gr.Row(visible=False, equal_height=False, elem_id="ct-undo-row") as undo_row:
+        undo_text = gr.Markdown(elem_id="ct-undo-text", container=False)
         undo = gr.Button("Undo", size="sm", min_width=70, elem_id="ct-undo")
     pending = gr.State("")  # the id of the conversation just deleted, while Undo is offered
     with gr.Row():

@@ -1,11 +1,13 @@
-"""The Chat tab's conversations: saved per signed-in user, reopened, renamed, deleted, exported,
-regenerated, stopped, copied and rated.
+"""The Chat tab's conversations: saved per signed-in user, reopened, renamed, deleted (with
+Undo), exported, regenerated, stopped, copied and rated.
 
 :class:`ChatSessions` holds the logic (plain Python, testable without a browser) over the
 plain answering of :class:`ui._handlers.Handlers` and a
 :class:`~ui._conversations.ConversationStore`; :func:`conversation_panel` and :func:`wire` build
 and connect the components. The current conversation's id lives in the browser
 (``gr.BrowserState``), so a reload reopens it; the server only ever opens it for its owner.
+Exports are written only when the user asks for one (an answer never writes files). A deleted
+conversation can be brought back with Undo until the user's next action, which purges it.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from typing import Any
 import gradio as gr
 
 from ctassist.errors import CtassistError
+from ctassist.safety import markdown_literal
 from ui._conversations import (
     LOCAL_USER,
+    PURGE_AFTER,
     ConversationInputError,
     ConversationStore,
     docx_export,
@@ -76,6 +80,21 @@ CONVERSATION_CSS = """
 """
 
 NO_CONVERSATIONS = "No saved conversations yet: ask a question to start one."
+
+#: Runs after an export is written: the browser downloads the file now in the hidden export
+#: component (nothing when the export failed and the component holds no file).
+DOWNLOAD_JS = """(file) => {
+  if (!file || !file.url) { return; }
+  const link = document.createElement('a');
+  link.href = file.url;
+  link.download = file.orig_name || '';
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+}"""
+
+#: The export formats: Export button's label and the file's suffix.
+EXPORTS = {"md": "Export .md", "docx": "Export .docx"}
 
 
 def user_of(request: Any) -> str:
@@ -137,26 +156,53 @@ class ChatSessions:
             conversation,
             self.conversation_list(user, conversation),
             title or "",
-            *self._export_buttons(user, conversation, state),
+            *[gr.update(interactive=bool(state.turns))] * len(EXPORTS),
             notice,
         )
 
-    def _export_buttons(self, user: str, conversation: str, state: ChatState) -> tuple[Any, Any]:
-        """The conversation's Markdown and DOCX downloads (disabled while it is empty)."""
-        if not state.turns:
-            return gr.update(value=None, interactive=False), gr.update(value=None, interactive=False)
-        title = (self.store.title(user, conversation) if conversation else None) or state.turns[0].question
-        folder = Path(tempfile.mkdtemp(prefix="export-", dir=self.output_dir))
-        markdown = folder / f"{_safe_name(title)}.md"
-        markdown.write_text(markdown_export(title, state.turns), encoding="utf-8")
-        word = folder / f"{_safe_name(title)}.docx"
-        docx_export(title, state.turns, word, author=user)
-        return gr.update(value=str(markdown), interactive=True), gr.update(value=str(word), interactive=True)
+    # --- exporting -------------------------------------------------------------------------------
+
+    def export(
+        self,
+        kind: str,
+        conversation: str | None,
+        state: ChatState | None,
+        request: gr.Request | None = None,
+    ) -> tuple[str | None, str]:
+        """Writes the conversation, with its numbered sources and quotes, as ``kind`` (a key of
+        :data:`EXPORTS`): ``(the file, or None, notice)``."""
+        user = user_of(request)
+        turns = state.turns if isinstance(state, ChatState) else []
+        if kind not in EXPORTS:
+            raise ValueError(f"export kind must be one of {sorted(EXPORTS)}, got {kind!r}")
+        if not turns:
+            return None, error_markdown("Ask a question first: an empty conversation has nothing to export.")
+        try:
+            title = (self.store.title(user, conversation) if conversation else None) or turns[0].question
+            folder = Path(tempfile.mkdtemp(prefix="export-", dir=self.output_dir))
+            path = folder / f"{_safe_name(title)}.{kind}"
+            if kind == "md":
+                path.write_text(markdown_export(title, turns), encoding="utf-8")
+            else:
+                docx_export(title, turns, path, author=user)
+        except CtassistError as exc:
+            return None, error_markdown(f"Not exported: {exc}")
+        except OSError as exc:
+            log.error("exporting a conversation failed: %s", exc)
+            return None, error_markdown(f"Not exported: the file could not be written ({exc.strerror}).")
+        return str(path), ""
 
     # --- opening ---------------------------------------------------------------------------------
 
     def restore(self, conversation: str | None, request: gr.Request | None = None) -> tuple[Any, ...]:
-        """On page load: reopens the browser's current conversation if it is this user's."""
+        """On page load: purges the deletions no longer undoable (this user's, and everyone's
+        older than :data:`~ui._conversations.PURGE_AFTER`), then reopens the browser's current
+        conversation if it is this user's."""
+        try:
+            self.store.purge(user_of(request))
+            self.store.purge(older_than=PURGE_AFTER)
+        except CtassistError as exc:
+            log.error("purging deleted conversations failed: %s", exc)
         return self.open(conversation, request)
 
     def open(self, conversation: str | None, request: gr.Request | None = None) -> tuple[Any, ...]:
@@ -265,34 +311,70 @@ class ChatSessions:
             return gr.skip(), gr.skip(), error_markdown(f"Not renamed: {exc}")
         return self.conversation_list(user, conversation), kept, "Renamed."
 
-    def ask_delete(self, conversation: str | None, request: gr.Request | None = None) -> tuple[Any, Any]:
-        """Shows the delete confirmation: ``(confirmation row, its text)``."""
-        title = self.store.title(user_of(request), conversation) if conversation else None
-        if title is None:
-            return gr.update(visible=False), gr.skip()
-        text = f"Delete the conversation “{title}”? It cannot be undone."
-        return gr.update(visible=True), text
-
     def delete(self, conversation: str | None, request: gr.Request | None = None) -> tuple[Any, ...]:
-        """Deletes the current conversation (after confirmation) and starts a new one.
+        """Deletes the current conversation and starts a new one; Undo can bring it back until
+        the user's next action (the deletion pending before this one is purged now).
 
         Returns:
-            The view of :meth:`new` plus the confirmation row (hidden) and the passage panel.
+            The view of :meth:`new`, then the Undo row, its text, the deleted conversation's id
+            (the pending deletion) and the passage panel.
         """
         user = user_of(request)
-        notice = "Conversation deleted."
+        if not conversation:
+            *view, _ = self._view(user, ChatState(), "")
+            text = error_markdown("Ask a question first: a new conversation has nothing to delete.")
+            return (*view, text, gr.update(visible=False), "", "", gr.skip())
         try:
-            if not conversation or not self.store.delete(user, conversation):
-                notice = error_markdown("That conversation no longer exists.")
+            self.store.purge(user)
+            title = self.store.title(user, conversation)
+            deleted = self.store.delete(user, conversation)
         except CtassistError as exc:
-            notice = error_markdown(f"Not deleted: {exc}")
+            return (*[gr.skip()] * 7, error_markdown(f"Not deleted: {exc}"), *[gr.skip()] * 4)
         *view, _ = self._view(user, ChatState(), "")
+        if not deleted:
+            text = error_markdown("That conversation no longer exists.")
+            return (*view, text, gr.update(visible=False), "", "", PASSAGE_PLACEHOLDER)
+        undo = f"Deleted “{markdown_literal(title or '')}”."
+        return (*view, "", gr.update(visible=True), undo, conversation, PASSAGE_PLACEHOLDER)
+
+    def undo(self, pending: str | None, request: gr.Request | None = None) -> tuple[Any, ...]:
+        """Restores the conversation just deleted and reopens it.
+
+        Returns:
+            The view of :meth:`open`, then the Undo row (hidden), the pending deletion (none) and
+            the passage panel.
+        """
+        user = user_of(request)
+        try:
+            restored = bool(pending) and self.store.restore(user, pending or "")
+        except CtassistError as exc:
+            return (*[gr.skip()] * 7, error_markdown(f"Not restored: {exc}"), *[gr.skip()] * 3)
+        if not restored:
+            text = error_markdown("That conversation can no longer be restored: it was deleted for good.")
+            return (*[gr.skip()] * 7, text, gr.update(visible=False), "", gr.skip())
+        *view, _ = self.open(pending, request)
+        title = self.store.title(user, pending or "") or ""
         return (
             *view,
-            notice,
+            f"Restored “{markdown_literal(title)}”.",
             gr.update(visible=False),
+            "",
             PASSAGE_PLACEHOLDER,
         )
+
+    def dismiss(self, pending: str | None, request: gr.Request | None = None) -> tuple[Any, Any]:
+        """Another action ends the Undo: the pending deletion is purged, the Undo row hidden.
+
+        Returns:
+            ``(Undo row, pending deletion)``, both left as they are when nothing is pending.
+        """
+        if not pending:
+            return gr.skip(), gr.skip()
+        try:
+            self.store.purge(user_of(request))
+        except CtassistError as exc:
+            log.error("purging deleted conversations failed: %s", exc)
+        return gr.update(visible=False), ""
 
     # --- feedback --------------------------------------------------------------------------------
 
@@ -376,12 +458,13 @@ class ConversationPanel:
     title: gr.Textbox
     rename: gr.Button
     delete: gr.Button
-    confirm_row: gr.Row
-    confirm_text: gr.Markdown
-    confirm: gr.Button
-    cancel: gr.Button
-    export: gr.DownloadButton
-    export_docx: gr.DownloadButton
+    undo_row: gr.Row
+    undo_text: gr.Markdown
+    undo: gr.Button
+    pending: gr.State
+    export: gr.Button
+    export_docx: gr.Button
+    export_file: gr.DownloadButton
     feedback_csv: gr.DownloadButton
     notice: gr.Markdown
 
@@ -399,16 +482,16 @@ def conversation_panel(store: ConversationStore) -> ConversationPanel:
     title = gr.Textbox(label="Name of this conversation", max_lines=1, elem_id="ct-conversation-title")
     with gr.Row():
         rename = gr.Button("Rename", size="sm", elem_id="ct-rename")
-        delete = gr.Button("Delete…", size="sm", variant="stop", elem_id="ct-delete")
-    with gr.Row(visible=False, elem_id="ct-delete-confirm") as confirm_row:
-        confirm_text = gr.Markdown(elem_id="ct-delete-question")
-        confirm = gr.Button("Delete", size="sm", variant="stop", elem_id="ct-delete-yes")
-        cancel = gr.Button("Keep it", size="sm", elem_id="ct-delete-no")
+        delete = gr.Button("Delete", size="sm", variant="stop", elem_id="ct-delete")
+    with gr.Row(visible=False, equal_height=False, elem_id="ct-undo-row") as undo_row:
+        undo_text = gr.Markdown(elem_id="ct-undo-text", container=False)
+        undo = gr.Button("Undo", size="sm", min_width=70, elem_id="ct-undo")
+    pending = gr.State("")  # the id of the conversation just deleted, while Undo is offered
     with gr.Row():
-        export = gr.DownloadButton("Export .md", interactive=False, size="sm", elem_id="ct-export-md")
-        export_docx = gr.DownloadButton(
-            "Export .docx", interactive=False, size="sm", elem_id="ct-export-docx"
-        )
+        export = gr.Button(EXPORTS["md"], interactive=False, size="sm", elem_id="ct-export-md")
+        export_docx = gr.Button(EXPORTS["docx"], interactive=False, size="sm", elem_id="ct-export-docx")
+    # Receives an export when it is written; the page downloads it from there (DOWNLOAD_JS).
+    export_file = gr.DownloadButton(visible="hidden", elem_id="ct-export-file")
     feedback_csv = gr.DownloadButton(
         "My feedback (.csv)", interactive=False, size="sm", elem_id="ct-feedback-csv"
     )
@@ -421,12 +504,13 @@ def conversation_panel(store: ConversationStore) -> ConversationPanel:
         title,
         rename,
         delete,
-        confirm_row,
-        confirm_text,
-        confirm,
-        cancel,
+        undo_row,
+        undo_text,
+        undo,
+        pending,
         export,
         export_docx,
+        export_file,
         feedback_csv,
         notice,
     )
@@ -521,15 +605,47 @@ def wire(app: gr.Blocks, sessions: ChatSessions, chat: ChatControls, panel: Conv
         api_visibility="private",
     )
     panel.delete.click(
-        sessions.ask_delete,
+        sessions.delete,
         [panel.current],
-        [panel.confirm_row, panel.confirm_text],
+        [*view, panel.undo_row, panel.undo_text, panel.pending, chat.passage],
         api_visibility="private",
     )
-    panel.cancel.click(lambda: gr.update(visible=False), None, [panel.confirm_row], api_visibility="private")
-    panel.confirm.click(
-        sessions.delete, [panel.current], [*view, panel.confirm_row, chat.passage], api_visibility="private"
+    panel.undo.click(
+        sessions.undo,
+        [panel.pending],
+        [*view, panel.undo_row, panel.pending, chat.passage],
+        api_visibility="private",
     )
+    # Any other action on the chat or the list ends the Undo (the deletion becomes final).
+    gr.on(
+        [
+            chat.ask.click,
+            chat.question.submit,
+            chat.regenerate.click,
+            chat.chatbot.retry,
+            chat.clear.click,
+            chat.chatbot.clear,
+            *(button.click for button, _ in chat.examples),
+            panel.new.click,
+            panel.listing.input,
+            panel.rename.click,
+            panel.title.submit,
+        ],
+        sessions.dismiss,
+        [panel.pending],
+        [panel.undo_row, panel.pending],
+        queue=False,
+        show_progress="hidden",
+        api_visibility="private",
+    )
+
+    for button, kind in ((panel.export, "md"), (panel.export_docx, "docx")):
+        button.click(
+            _exporter(sessions, kind),
+            [panel.current, chat.state],
+            [panel.export_file, panel.notice],
+            api_visibility="private",
+        ).then(None, [panel.export_file], None, js=DOWNLOAD_JS, api_visibility="private")
 
     rated = gr.State(None)
     chat.chatbot.like(
@@ -549,6 +665,14 @@ def wire(app: gr.Blocks, sessions: ChatSessions, chat: ChatControls, panel: Conv
         return (*sessions.restore(conversation, request), sessions.feedback_button(request))
 
     app.load(restore, [panel.current], [*view, panel.feedback_csv], api_visibility="private")
+
+
+def _exporter(sessions: ChatSessions, kind: str) -> Any:
+    def run(conversation: str | None, state: ChatState | None, request: gr.Request) -> tuple[str | None, str]:
+        return sessions.export(kind, conversation, state, request)
+
+    run.__name__ = f"export_{kind}"
+    return run
 
 
 def _example(sessions: ChatSessions, text: str) -> Any:

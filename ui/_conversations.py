@@ -3,7 +3,9 @@
 The file lives beside the index (``<index_dir>/conversations.sqlite3``), also when the dense
 index is on a Chroma server: conversations belong to the UI's host, not to the index. Every
 read and write names the user, and a conversation is only ever found through its owner, so
-one user never sees, changes or deletes another's. Each turn keeps the question, the answer
+one user never sees, changes or deletes another's. Deleting a conversation only marks it
+deleted, so that it can be restored (the chat's Undo) until it is purged: at its owner's next
+action, or by anyone's page load once :data:`PURGE_AFTER` has passed. Each turn keeps the question, the answer
 as it was rendered and the answer's citations (so a reopened conversation's sources open as
 they did). Feedback (thumbs up/down with an optional comment) is stored per answer and
 exported as CSV for evaluators, with formula-like cells neutralised (CSV injection).
@@ -44,6 +46,10 @@ class ConversationInputError(CtassistError, ValueError):
 #: The store's file name inside the index folder.
 FILE_NAME = "conversations.sqlite3"
 
+#: A deleted conversation can be restored until its owner's next action or, at the latest,
+#: until this long after its deletion (then any page load purges it).
+PURGE_AFTER = dt.timedelta(hours=1)
+
 #: The user of a UI served without sign-in.
 LOCAL_USER = "local"
 
@@ -73,7 +79,8 @@ CREATE TABLE IF NOT EXISTS conversations (
     user TEXT NOT NULL,
     title TEXT NOT NULL,
     created TEXT NOT NULL,
-    updated TEXT NOT NULL
+    updated TEXT NOT NULL,
+    deleted TEXT
 );
 CREATE INDEX IF NOT EXISTS conversations_user ON conversations (user, updated);
 CREATE TABLE IF NOT EXISTS turns (
@@ -193,6 +200,9 @@ class ConversationStore:
             connection.execute("PRAGMA foreign_keys = ON")
             if not self._ready:
                 connection.executescript(_SCHEMA)
+                columns = {row[1] for row in connection.execute("PRAGMA table_info(conversations)")}
+                if "deleted" not in columns:  # a store written before deletions could be undone
+                    connection.execute("ALTER TABLE conversations ADD COLUMN deleted TEXT")
                 self._ready = True
             with connection:  # one transaction: committed whole or rolled back
                 yield connection
@@ -217,21 +227,18 @@ class ConversationStore:
         return conversation
 
     def owns(self, user: str, conversation: str | None) -> bool:
-        """Whether ``conversation`` exists and is ``user``'s."""
+        """Whether ``conversation`` exists, is ``user``'s and is not deleted."""
         if not conversation:
             return False
         with self._connect() as db:
-            row = db.execute(
-                "SELECT 1 FROM conversations WHERE id = ? AND user = ?", (conversation, user)
-            ).fetchone()
-        return row is not None
+            return self._owned(db, user, conversation)
 
     def conversations(self, user: str) -> list[ConversationInfo]:
         """``user``'s conversations, the most recently used first."""
         with self._connect() as db:
             rows = db.execute(
                 "SELECT c.id, c.title, c.created, c.updated, COUNT(t.position) FROM conversations c "
-                "LEFT JOIN turns t ON t.conversation = c.id WHERE c.user = ? "
+                "LEFT JOIN turns t ON t.conversation = c.id WHERE c.user = ? AND c.deleted IS NULL "
                 "GROUP BY c.id ORDER BY c.updated DESC",
                 (user,),
             ).fetchall()
@@ -241,7 +248,8 @@ class ConversationStore:
         """The title of ``user``'s conversation, ``None`` when it is not theirs."""
         with self._connect() as db:
             row = db.execute(
-                "SELECT title FROM conversations WHERE id = ? AND user = ?", (conversation, user)
+                "SELECT title FROM conversations WHERE id = ? AND user = ? AND deleted IS NULL",
+                (conversation, user),
             ).fetchone()
         return None if row is None else str(row[0])
 
@@ -308,12 +316,52 @@ class ConversationStore:
         return kept
 
     def delete(self, user: str, conversation: str) -> bool:
-        """Deletes ``user``'s conversation with its turns and feedback; ``False`` if not theirs."""
+        """Deletes ``user``'s conversation: from now on it is neither listed, read, changed nor
+        exported, but :meth:`restore` brings it back, with its turns and feedback, until
+        :meth:`purge` removes it.
+
+        Returns:
+            ``False`` when it is not ``user``'s (or already deleted).
+        """
         with self._connect() as db:
             deleted = db.execute(
-                "DELETE FROM conversations WHERE id = ? AND user = ?", (conversation, user)
+                "UPDATE conversations SET deleted = ? WHERE id = ? AND user = ? AND deleted IS NULL",
+                (_now(), conversation, user),
             ).rowcount
         return deleted > 0
+
+    def restore(self, user: str, conversation: str) -> bool:
+        """Brings back ``user``'s deleted conversation as it was.
+
+        Returns:
+            ``False`` when there is no such deleted conversation of ``user``'s (never deleted,
+            already purged, or another user's).
+        """
+        with self._connect() as db:
+            restored = db.execute(
+                "UPDATE conversations SET deleted = NULL WHERE id = ? AND user = ? AND deleted IS NOT NULL",
+                (conversation, user),
+            ).rowcount
+        return restored > 0
+
+    def purge(self, user: str | None = None, *, older_than: dt.timedelta = dt.timedelta(0)) -> int:
+        """Removes deleted conversations for good, with their turns and feedback.
+
+        Args:
+            user: Only this user's; ``None``: everyone's.
+            older_than: Only those deleted at least this long ago.
+
+        Returns:
+            How many conversations were removed.
+        """
+        cutoff = (dt.datetime.now(dt.UTC) - older_than).isoformat(timespec="microseconds")
+        query = "DELETE FROM conversations WHERE deleted IS NOT NULL AND deleted <= ?"
+        arguments: tuple[str, ...] = (cutoff,)
+        if user is not None:
+            query += " AND user = ?"
+            arguments += (user,)
+        with self._connect() as db:
+            return int(db.execute(query, arguments).rowcount)
 
     # --- feedback --------------------------------------------------------------------------------
 
@@ -376,7 +424,7 @@ class ConversationStore:
             return removed.rowcount > 0
 
     def feedback(self, user: str | None = None) -> list[dict[str, Any]]:
-        """Feedback rows (columns :data:`FEEDBACK_COLUMNS`), oldest first.
+        """Feedback rows (columns :data:`FEEDBACK_COLUMNS`) of conversations not deleted, oldest first.
 
         Args:
             user: Only this user's feedback; ``None``: everyone's (for the evaluators' export).
@@ -384,11 +432,12 @@ class ConversationStore:
         query = (
             "SELECT f.created, c.user, c.id, c.title, f.position, f.rating, f.comment, t.question, t.turn_json "
             "FROM feedback f JOIN conversations c ON c.id = f.conversation "
-            "JOIN turns t ON t.conversation = f.conversation AND t.position = f.position"
+            "JOIN turns t ON t.conversation = f.conversation AND t.position = f.position "
+            "WHERE c.deleted IS NULL"
         )
         arguments: tuple[str, ...] = ()
         if user is not None:
-            query += " WHERE c.user = ?"
+            query += " AND c.user = ?"
             arguments = (user,)
         with self._connect() as db:
             rows = db.execute(query + " ORDER BY f.created", arguments).fetchall()
@@ -437,7 +486,7 @@ class ConversationStore:
     @staticmethod
     def _owned(db: sqlite3.Connection, user: str, conversation: str) -> bool:
         row = db.execute(
-            "SELECT 1 FROM conversations WHERE id = ? AND user = ?", (conversation, user)
+            "SELECT 1 FROM conversations WHERE id = ? AND user = ? AND deleted IS NULL", (conversation, user)
         ).fetchone()
         return row is not None
 

@@ -108,6 +108,8 @@ a.ct-src:hover .ct-src-title, a.ct-src-active .ct-src-title { text-decoration: u
 .ct-passage-note { font-size: 0.85rem; color: var(--ct-warn-text); margin-bottom: 6px; }
 .ct-passage-body { position: relative; border-top: 1px solid var(--ct-rule); padding-top: 8px; max-height: 560px;
   overflow-y: auto; white-space: pre-wrap; line-height: 1.55; font-size: 0.93rem; color: var(--ct-text); }
+/* A long address or path in a document wraps inside the panel instead of widening the page. */
+.ct-passage-title, .ct-passage-where, .ct-passage-body, #ct-agenda-preview { overflow-wrap: anywhere; }
 .ct-passage-body mark { background: var(--ct-mark-bg); color: var(--ct-mark-text); padding: 1px 2px; border-radius: 3px;
   box-shadow: 0 0 0 1px var(--ct-mark-ring); }
 
@@ -120,7 +122,7 @@ a.ct-src:hover .ct-src-title, a.ct-src-active .ct-src-title { text-decoration: u
 .ct-ok { background: var(--ct-good-bg); color: var(--ct-good-text); border: 1px solid var(--ct-good-ring); }
 .ct-fail { background: var(--ct-bad-bg); color: var(--ct-bad-text); border: 1px solid var(--ct-bad-ring); }
 .ct-passage-heading { font-weight: 700; color: var(--ct-heading); }
-#ct-ask-row { align-items: center; }
+#ct-ask-row, #ct-undo-row { align-items: center; }
 .ct-help { color: var(--ct-muted); font-size: 0.9rem; }
 .ct-error-box { background: var(--ct-bad-bg); color: var(--ct-bad-text); border: 1px solid var(--ct-bad-ring);
   border-radius: 8px; padding: 10px 14px; font-weight: 600; }
@@ -140,7 +142,10 @@ a.ct-src:hover .ct-src-title, a.ct-src-active .ct-src-title { text-decoration: u
   #ct-chatbot { height: 38vh !important; min-height: 220px !important; }
   #ct-ask-row > * { min-width: 0 !important; }
   .ct-examples { display: none !important; }
-  #ct-documents { overflow-x: auto; }
+  /* The documents table keeps readable columns and scrolls sideways inside its own frame;
+     contain keeps its width from widening the page. */
+  #ct-documents { contain: inline-size; overflow-x: auto !important; }
+  #ct-documents .table-container { min-width: 960px; }
   .ct-passage-body { max-height: 60vh; }
 }
 """
@@ -173,7 +178,7 @@ watch('value', () => {
   const mark = element.querySelector('mark');
   if (body && mark) { body.scrollTop = Math.max(0, mark.offsetTop - 80); }
   if (mark && window.matchMedia('(max-width: 700px)').matches) {
-    element.scrollIntoView({ block: 'start', behavior: 'smooth' });
+    (element.closest('#ct-passage') || element).scrollIntoView({ block: 'start', behavior: 'smooth' });
   }
 });
 """
@@ -185,7 +190,9 @@ watch('value', () => {
 #: (1) makes the chat and the passage panel polite live regions, so a screen reader announces
 #: a new answer or passage; (2) replaces a label that holds markup by the element's own text;
 #: (3) gives the radio buttons of each group one shared name, so the browser's own radio
-#: keyboard model applies: one Tab stop per group, arrow keys to choose.
+#: keyboard model applies: one Tab stop per group, arrow keys to choose; (4) makes the tab bar
+#: one Tab stop (the selected tab) whose arrow keys, Home and End select another tab, as the
+#: ARIA tabs pattern that screen readers announce expects.
 A11Y_HEAD = """
 <script>
 (() => {
@@ -208,7 +215,27 @@ A11Y_HEAD = """
       const name = group.id ? `ct-radio-${group.id}` : `ct-radio-${index}`;
       radios.forEach((radio) => { if (radio.name !== name) { radio.name = name; } });
     });
+    document.querySelectorAll('[role=tab]').forEach((tab) => {
+      const stop = tab.getAttribute('aria-selected') === 'true' ? '0' : '-1';
+      if (tab.getAttribute('tabindex') !== stop) { tab.setAttribute('tabindex', stop); }
+    });
   };
+  const KEYS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+  document.addEventListener('keydown', (event) => {
+    const tab = event.target && event.target.closest ? event.target.closest('[role=tab]') : null;
+    if (!tab || event.altKey || event.ctrlKey || event.metaKey) { return; }
+    const tabs = [...tab.parentElement.querySelectorAll('[role=tab]')]
+      .filter((t) => t.getAttribute('aria-disabled') !== 'true');
+    const here = tabs.indexOf(tab);
+    let next = null;
+    if (event.key in KEYS) { next = (here + KEYS[event.key] + tabs.length) % tabs.length; }
+    if (event.key === 'Home') { next = 0; }
+    if (event.key === 'End') { next = tabs.length - 1; }
+    if (next === null) { return; }
+    event.preventDefault();
+    tabs[next].click();
+    tabs[next].focus();
+  });
   let queued = false;
   const schedule = () => {
     if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; tidy(); }); }
@@ -216,7 +243,7 @@ A11Y_HEAD = """
   const start = () => {
     tidy();
     new MutationObserver(schedule).observe(document.body, {
-      subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label'],
+      subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label', 'aria-selected'],
     });
   };
   if (document.readyState === 'loading') {

@@ -7,6 +7,7 @@ Never ``playwright install``: the browser is ``/usr/bin/chromium`` (``apt-get in
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from collections.abc import Iterator
@@ -562,16 +563,46 @@ def test_answers_and_passages_are_announced_and_labels_hold_no_markup(page: Any)
     assert "Channel" in reply.inner_text()
 
 
-def test_the_chat_is_usable_by_keyboard_alone(page: Any) -> None:
+#: The focused element, described: its id or its nearest ancestor's, its tag and its role.
+FOCUSED_JS = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) { return {id: '', tag: 'BODY', role: '', text: ''}; }
+  const owner = e.id ? e : e.closest('[id]');
+  return {id: owner ? owner.id : '', tag: e.tagName, role: e.getAttribute('role') || '',
+          text: (e.innerText || e.value || '').slice(0, 80), classes: e.className.toString()};
+}"""
+
+
+def _next_month() -> str:
+    """A meeting date a month ahead (a date in the past is refused)."""
+    return (dt.date.today() + dt.timedelta(days=30)).isoformat()
+
+
+def _tab_to(page: Any, wanted: Any, *, limit: int = 60) -> dict[str, str]:
+    """Presses Tab until the focused element satisfies ``wanted`` (a predicate on
+    :data:`FOCUSED_JS`'s description); fails naming the stops seen, so a control that Tab never
+    reaches (or a focus trap that keeps it elsewhere) fails the test."""
+    seen: list[str] = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused: dict[str, str] = page.evaluate(FOCUSED_JS)
+        if wanted(focused):
+            return focused
+        seen.append(f"{focused['tag']}#{focused['id']}")
+    raise AssertionError(f"Tab never reached the control; stops: {seen}")
+
+
+def test_a_working_session_by_keyboard_alone(page: Any) -> None:
     # Each radio group is one Tab stop; arrow keys choose within it.
     groups = page.evaluate(
         """() => [...document.querySelectorAll('#ct-scope input[type=radio]')].map((r) => r.name)"""
     )
     assert len(groups) >= 2 and len(set(groups)) == 1 and groups[0]
-    page.focus("#ct-question textarea")
-    page.keyboard.type("What is Channel?")
-    page.keyboard.press("Tab")  # to the Ask button
-    assert page.evaluate("() => document.activeElement.id") == "ct-ask"
+    # The page opens with the question box focused: type, Tab to Ask, Enter.
+    assert page.evaluate(FOCUSED_JS)["id"] == "ct-question"
+    page.keyboard.type("Who can refer a person to a Channel panel?")
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED_JS)["id"] == "ct-ask"
     before = _count_finished(page)
     page.keyboard.press("Enter")
     page.wait_for_function(
@@ -579,11 +610,50 @@ def test_the_chat_is_usable_by_keyboard_alone(page: Any) -> None:
         arg=before,
         timeout=ANSWER_TIMEOUT,
     )
-    # A source link is reachable by Tab and opens its passage with Enter.
-    link = page.locator("#ct-chatbot .ct-sources a, #ct-chatbot .ct-sources button").first
-    link.focus()
+    # The answer's first source is reached by Tab and opens its passage with Enter.
+    _tab_to(page, lambda f: f["tag"] == "A" and "ct-src" in f["classes"].split())
     page.keyboard.press("Enter")
     page.locator("#ct-passage mark").first.wait_for(timeout=ANSWER_TIMEOUT)
+    assert "Only the police can refer" in page.locator("#ct-passage mark").inner_text()
+
+    # The tab bar is one Tab stop, the selected tab; the arrow keys select the others.
+    stops = page.evaluate("() => [...document.querySelectorAll('[role=tab]')].map((t) => t.tabIndex)")
+    assert sorted(stops) == [-1, -1, 0]
+    _tab_to(page, lambda f: f["role"] == "tab")
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate(FOCUSED_JS)["id"] == "ct-tab-agenda-button"
+    page.locator("#ct-agenda-draft").wait_for()
+    assert page.get_attribute("#ct-tab-agenda-button", "aria-selected") == "true"
+
+    # The agenda form, field by field: the group by arrow key, text typed, the checkbox by Space.
+    _tab_to(page, lambda f: f["id"] == "ct-agenda-group")
+    page.keyboard.press("ArrowRight")
+    assert page.locator("#ct-agenda-group input[value=user]").is_checked()
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED_JS)["id"] == "ct-agenda-date"
+    page.keyboard.type(_next_month())
+    _tab_to(page, lambda f: f["id"] == "ct-agenda-chair", limit=4)
+    page.keyboard.type("HMICFRS lead")
+    _tab_to(page, lambda f: f["id"] == "ct-agenda-chatham", limit=3)
+    page.keyboard.press("Space")
+    assert not page.locator("#ct-agenda-chatham input").is_checked()
+    _tab_to(page, lambda f: f["id"] == "ct-agenda-draft", limit=3)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#ct-agenda-docx:not([disabled])", timeout=ANSWER_TIMEOUT)
+    preview = page.locator("#ct-agenda-preview").inner_text()
+    assert "user reference group" in preview.lower() and "HMICFRS lead" in preview
+    assert "Chatham House" not in preview
+    # The drafted agenda's download is the next Tab stop after the form.
+    assert _tab_to(page, lambda f: f["id"] == "ct-agenda-docx", limit=3)["tag"] == "BUTTON"
+
+    # End selects the last tab from the tab bar; Home the first, and the chat is as it was.
+    _tab_to(page, lambda f: f["role"] == "tab")
+    page.keyboard.press("End")
+    assert page.evaluate(FOCUSED_JS)["id"] == "ct-tab-corpus-button"
+    page.locator("#ct-reindex").wait_for()
+    page.keyboard.press("Home")
+    page.locator("#ct-question textarea").wait_for()
+    assert "Only the police can refer" in page.locator("#ct-passage mark").inner_text()
 
 
 #: WCAG 2.1 contrast of an element's text against the first opaque background behind it.
@@ -649,6 +719,31 @@ def test_both_themes_are_readable(browser: Any, served: Served, scheme: str) -> 
         context.close()
 
 
+#: How far the page scrolls sideways: what is laid out beyond the screen's width (a phone's
+#: browser widens its layout viewport, window.innerWidth, to fit it, so that is no measure).
+SIDEWAYS_JS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+#: Words of the documents table's cells that are broken across lines (letter by letter in a
+#: column too narrow); paths and hyphenated words may break at their slashes and hyphens.
+BROKEN_WORDS_JS = """() => {
+  const broken = [];
+  const cells = document.querySelectorAll('#ct-documents [role=gridcell], #ct-documents [role=columnheader]');
+  for (const cell of cells) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/[^\\s\\/-]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        if (lines.size > 1) { broken.push(match[0]); }
+      }
+    }
+  }
+  return broken;
+}"""
+
+
 @pytest.mark.parametrize("width", [360, 390])
 def test_a_phone_sees_header_and_question_and_never_scrolls_sideways(
     browser: Any, served: Served, width: int
@@ -659,26 +754,48 @@ def test_a_phone_sees_header_and_question_and_never_scrolls_sideways(
         page.goto(served.url + "/", wait_until="domcontentloaded")
         page.wait_for_selector("#ct-question textarea")
         page.wait_for_timeout(500)  # let autofocus and layout settle
-        sideways = "() => document.documentElement.scrollWidth - window.innerWidth"
-        assert page.evaluate(sideways) <= 0
+        assert page.evaluate(SIDEWAYS_JS) <= 0
         in_view = """(selector) => { const r = document.querySelector(selector).getBoundingClientRect();
             return r.top >= 0 && r.bottom <= window.innerHeight; }"""
         assert page.evaluate(in_view, ".ct-header h1"), "the header is scrolled off screen"
         assert page.evaluate(in_view, "#ct-question textarea"), "the question box is off screen"
-        reply = _ask(page, "What is Channel?")
+        # A passage whose document holds a long web address (the Channel briefing's sources).
+        reply = _ask(page, "Who can refer a person to a Channel panel?")
         reply.locator("a.ct-src").first.tap()
         page.locator("#ct-passage mark").first.wait_for(timeout=ANSWER_TIMEOUT)
         page.wait_for_timeout(800)  # the scroll to the passage is smooth
-        assert page.evaluate(sideways) <= 0
+        assert "https://" in page.locator("#ct-passage .ct-passage-body").inner_text()
+        assert page.evaluate(SIDEWAYS_JS) <= 0, "the passage widened the page"
         top = page.evaluate("() => document.querySelector('#ct-passage').getBoundingClientRect().top")
         assert 0 <= top < 844, f"the passage opened {top:.0f} px from the top of the screen"
         _screenshot(page, f"phone-{width}-passage")
+
+        # The conversation list, and a deletion's Undo, below the chat.
+        page.locator("#ct-delete").tap()
+        page.locator("#ct-undo-row").wait_for()
+        assert page.evaluate(SIDEWAYS_JS) <= 0, "the conversation list widened the page"
+        page.locator("#ct-undo").tap()
+        page.locator("#ct-undo-row").wait_for(state="hidden")
+
+        _open_tab(page, "Agenda")
+        page.fill("#ct-agenda-date textarea, #ct-agenda-date input", _next_month())
+        page.locator("#ct-agenda-draft").tap()
+        page.wait_for_selector("#ct-agenda-docx:not([disabled])", timeout=ANSWER_TIMEOUT)
+        assert page.evaluate(SIDEWAYS_JS) <= 0, "the agenda widened the page"
+
         _open_tab(page, "Corpus")
-        header_heights = page.evaluate(
-            "() => [...document.querySelectorAll('#ct-documents th')].map((th) => th.getBoundingClientRect().height)"
+        page.wait_for_function(
+            "() => document.querySelectorAll('#ct-documents [role=gridcell]').length > 0",
+            timeout=ANSWER_TIMEOUT,
         )
-        assert header_heights and max(header_heights) < 80, header_heights  # no letter-by-letter wrapping
-        assert page.evaluate(sideways) <= 0
+        page.wait_for_timeout(500)  # the table sizes its columns once shown
+        assert page.evaluate(SIDEWAYS_JS) <= 0, "the documents table widened the page"
+        assert page.evaluate(BROKEN_WORDS_JS) == []  # the table scrolls in its frame instead
+        page.locator("#ct-doc-choice input").tap()
+        page.get_by_role("option", name="sources/channel.md").tap()
+        page.locator("#ct-doc-view").tap()
+        page.locator("#ct-doc-viewer .ct-passage-body").wait_for()
+        assert page.evaluate(SIDEWAYS_JS) <= 0, "the document viewer widened the page"
     finally:
         context.close()
 

@@ -1,6 +1,6 @@
 """In Debian's Chromium, signed in: conversations last across reloads, reopen from the list,
-are deleted only after confirmation, and answers can be copied, regenerated, exported and
-rated. Two accounts share the app; neither sees the other's conversations.
+are deleted with an Undo, and answers can be copied, regenerated, exported (written on the
+click) and rated. Two accounts share the app; neither sees the other's conversations.
 """
 
 from __future__ import annotations
@@ -151,7 +151,13 @@ def test_reload_keeps_the_conversation_and_the_list_reopens_old_ones(signed_in: 
     assert app.store.conversations("ben") == []
 
 
-def test_rename_then_delete_only_after_confirmation(signed_in: Any, app: App) -> None:
+def _stored(store: ConversationStore, user: str) -> int:
+    """``user``'s conversations in the store's file, deleted (not yet purged) ones included."""
+    with sqlite3.connect(store.path) as db:
+        return int(db.execute("SELECT COUNT(*) FROM conversations WHERE user = ?", (user,)).fetchone()[0])
+
+
+def test_rename_then_delete_with_undo_until_the_next_action(signed_in: Any, app: App) -> None:
     page = signed_in("ben")
     _ask(page, DUTY)
     _wait_listed(page, 1)
@@ -163,23 +169,35 @@ def test_rename_then_delete_only_after_confirmation(signed_in: Any, app: App) ->
     )
     assert [c.title for c in app.store.conversations("ben")] == ["Prevent duty basics"]
 
-    page.click("#ct-delete")
-    question = page.locator("#ct-delete-question")
-    question.wait_for()
-    assert "Prevent duty basics" in question.inner_text() and "cannot be undone" in question.inner_text()
-    page.click("#ct-delete-no")  # keeping it changes nothing
-    question.wait_for(state="hidden")
-    assert _listed(page) == ["Prevent duty basics"] and len(app.store.conversations("ben")) == 1
-
-    page.click("#ct-delete")
-    page.click("#ct-delete-yes")
+    page.click("#ct-delete")  # at once, with an Undo
+    undo = page.locator("#ct-undo-row")
+    undo.wait_for()
+    assert "Deleted “Prevent duty basics”." in page.locator("#ct-undo-text").inner_text()
     _wait_listed(page, 0)
     page.wait_for_function("() => !document.querySelector('#ct-chatbot .ct-sources')")
-    assert app.store.conversations("ben") == []
+    assert app.store.conversations("ben") == [] and _stored(app.store, "ben") == 1
+
+    page.click("#ct-undo")  # back, reopened, with its answer and its name
+    undo.wait_for(state="hidden")
+    _wait_listed(page, 1)
+    _wait_chat(page, "Prevent duty")
+    assert _listed(page) == ["Prevent duty basics"] and title_box.input_value() == "Prevent duty basics"
+    assert "Restored" in page.locator("#ct-conversation-notice").inner_text()
+    assert [c.title for c in app.store.conversations("ben")] == ["Prevent duty basics"]
+
+    page.click("#ct-delete")
+    undo.wait_for()
+    page.click("#ct-new-conversation")  # another action: the deletion is final
+    undo.wait_for(state="hidden")
+    deadline = time.monotonic() + 10
+    while _stored(app.store, "ben") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _stored(app.store, "ben") == 0
     page.reload(wait_until="domcontentloaded")
     page.wait_for_selector("#ct-question textarea")
     page.wait_for_timeout(500)
     assert _listed(page) == [] and page.locator("#ct-chatbot .ct-sources").count() == 0
+    assert not page.locator("#ct-undo-row").is_visible()
 
 
 def test_copy_regenerate_export_and_feedback(signed_in: Any, app: App, tmp_path: Path) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import sqlite3
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import gradio as gr
 import pytest
 
 from ctassist import CtassistError
@@ -25,7 +27,7 @@ from ui._conversations import (
     turn_to_json,
 )
 from ui._handlers import Handlers
-from ui._render import ChatState, Turn
+from ui._render import PASSAGE_PLACEHOLDER, ChatState, Turn
 
 CITED = Turn(
     question="Who can refer a person to a Channel panel?",
@@ -80,7 +82,12 @@ def test_most_recent_conversation_is_listed_first(store: ConversationStore) -> N
     assert {c.id for c in store.conversations("ana")} == {first, second}
 
 
-def test_rename_and_delete(store: ConversationStore) -> None:
+def _rows(store: ConversationStore, table: str) -> int:
+    with sqlite3.connect(store.path) as db:
+        return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+def test_rename_delete_restore_and_purge(store: ConversationStore) -> None:
     cid = store.create("ana", "What is\n  Prevent?")
     assert store.title("ana", cid) == "What is Prevent?"
     assert store.rename("ana", cid, "  Prevent   basics ") == "Prevent basics"
@@ -89,11 +96,49 @@ def test_rename_and_delete(store: ConversationStore) -> None:
         store.rename("ana", cid, "   ")
     store.add_turn("ana", cid, CITED, "")
     store.set_feedback("ana", cid, 0, -1, "wrong page")
-    assert store.delete("ana", cid) is True
+
+    # Deleted: gone from every read and write, but kept for Undo.
+    assert store.delete("ana", cid) is True and store.delete("ana", cid) is False
     assert store.conversations("ana") == [] and store.turns("ana", cid) is None
-    assert store.feedback() == []  # its turns and feedback went with it
-    with sqlite3.connect(store.path) as db:
-        assert db.execute("SELECT COUNT(*) FROM turns").fetchone() == (0,)
+    assert store.title("ana", cid) is None and not store.owns("ana", cid)
+    assert store.feedback() == [] and store.drop_last_turn("ana", cid) is None
+    with pytest.raises(CtassistError, match="does not exist"):
+        store.add_turn("ana", cid, CITED, "")
+    with pytest.raises(CtassistError, match="does not exist"):
+        store.rename("ana", cid, "back")
+    assert store.restore("ben", cid) is False  # not another user's to restore
+
+    # Restored as it was: title, turns and feedback.
+    assert store.restore("ana", cid) is True and store.restore("ana", cid) is False
+    assert [(c.title, c.turns) for c in store.conversations("ana")] == [("Prevent basics", 1)]
+    assert [r["comment"] for r in store.feedback()] == ["wrong page"]
+
+    # Purged: only deleted conversations, only the user's when named, only old ones when asked.
+    kept = store.create("ana", "kept")
+    bens = store.create("ben", "ben's")
+    store.delete("ana", cid)
+    store.delete("ben", bens)
+    assert store.purge("ana", older_than=dt.timedelta(minutes=5)) == 0
+    assert store.purge("ana") == 1
+    assert store.restore("ana", cid) is False  # too late
+    assert (_rows(store, "turns"), _rows(store, "feedback")) == (0, 0)  # its turns and feedback went with it
+    assert [c.id for c in store.conversations("ana")] == [kept]
+    assert store.purge() == 1 and store.restore("ben", bens) is False
+
+
+def test_a_store_from_before_undo_gains_the_deleted_column(tmp_path: Path) -> None:
+    path = tmp_path / "conversations.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "CREATE TABLE conversations (id TEXT PRIMARY KEY, user TEXT NOT NULL, title TEXT NOT NULL, "
+            "created TEXT NOT NULL, updated TEXT NOT NULL)"
+        )
+        db.execute("INSERT INTO conversations VALUES ('old', 'ana', 'Old chat', '2026-01-01', '2026-01-01')")
+    db.close()
+    store = ConversationStore(path)
+    assert [c.title for c in store.conversations("ana")] == ["Old chat"]
+    assert store.delete("ana", "old") and store.conversations("ana") == []
+    assert store.restore("ana", "old") and store.title("ana", "old") == "Old chat"
 
 
 def test_drop_last_turn_removes_it_and_its_feedback(store: ConversationStore) -> None:
@@ -228,9 +273,7 @@ def test_ask_saves_each_turn_and_a_reload_reopens_it(tmp_path: Path) -> None:
     assert listing["choices"] == [(CITED.question, cid)] and listing["value"] == cid
     assert listing["info"] == "Select one to reopen it."
     assert COPY_LINK in messages[-1]["content"] and "ct-sources" in messages[-1]["content"]
-    exported = Path(export["value"])
-    assert "Only the police can refer" in exported.read_text(encoding="utf-8")
-    assert Path(export_docx["value"]).suffix == ".docx" and Path(export_docx["value"]).is_file()
+    assert export == export_docx == {"__type__": "update", "interactive": True}
 
     *_, last = sessions.ask("And who chairs it?", "all", state, cid, ana)
     assert last[3] == cid and len(sessions.store.turns("ana", cid) or []) == 2
@@ -245,6 +288,37 @@ def test_ask_saves_each_turn_and_a_reload_reopens_it(tmp_path: Path) -> None:
     # Without sign-in there is one local user.
     *_, local = sessions.ask(CITED.question, "all", ChatState(), "", None)
     assert sessions.store.conversations("local")[0].id == local[3]
+
+
+def test_exports_are_written_only_when_asked_for(tmp_path: Path) -> None:
+    import docx
+
+    sessions, _ = _sessions(tmp_path)
+    ana = _request("ana")
+    out = tmp_path / "out"
+    assert sessions.export("md", "", ChatState(), ana)[0] is None  # nothing to export yet
+    *_, last = sessions.ask(CITED.question, "all", ChatState(), "", ana)
+    *_, last = sessions.ask("And who chairs it?", "all", last[1], last[3], ana)
+    state, cid = last[1], last[3]
+    assert sorted(out.rglob("*")) == []  # answering wrote no export
+
+    path, notice = sessions.export("md", cid, state, ana)
+    assert path is not None and notice == ""
+    text = Path(path).read_text(encoding="utf-8")
+    assert Path(path).name == "Who-can-refer-a-person-to-a-Channel-panel.md"
+    assert f"## 1. {CITED.question}" in text and "## 2. And who chairs it?" in text
+    assert "(sources/channel.md)" in text and "   > Only the police can refer" in text
+    path, notice = sessions.export("docx", cid, state, ana)
+    assert path is not None and notice == ""
+    paragraphs = [p.text for p in docx.Document(path).paragraphs]
+    assert "2. And who chairs it?" in paragraphs and any("sources/channel.md" in p for p in paragraphs)
+    assert docx.Document(path).core_properties.author == "ana"
+    assert len([p for p in out.rglob("*") if p.is_file()]) == 2
+
+    (out / "blocked").write_text("", encoding="utf-8")
+    sessions.output_dir = out / "blocked"  # a file, not a folder: the export cannot be written
+    path, notice = sessions.export("md", cid, state, ana)
+    assert path is None and "Not exported" in notice
 
 
 def test_new_chat_keeps_the_old_one_and_regenerate_replaces_the_last_answer(tmp_path: Path) -> None:
@@ -262,7 +336,7 @@ def test_new_chat_keeps_the_old_one_and_regenerate_replaces_the_last_answer(tmp_
     assert again[3] == cid and len(sessions.store.turns("ana", cid) or []) == 1
 
 
-def test_rename_delete_and_feedback_through_the_handlers(tmp_path: Path) -> None:
+def test_rename_and_feedback_through_the_handlers(tmp_path: Path) -> None:
     import gradio as gr
 
     sessions, _ = _sessions(tmp_path)
@@ -294,12 +368,51 @@ def test_rename_delete_and_feedback_through_the_handlers(tmp_path: Path) -> None
     assert "withdrawn" in notice and row["visible"] is False and rated is None
     assert sessions.store.feedback("ana") == []
 
-    row, text = sessions.ask_delete(cid, ana)
-    assert row["visible"] is True and "Channel referrals" in text
-    assert sessions.ask_delete(cid, _request("ben"))[0]["visible"] is False
-    result = sessions.delete(cid, ana)
-    assert result[1].turns == [] and result[3]["choices"] == [] and "deleted" in result[7]
+
+def test_delete_offers_undo_until_the_next_action(tmp_path: Path) -> None:
+    sessions, _ = _sessions(tmp_path)
+    ana = _request("ana")
+    *_, last = sessions.ask(CITED.question, "all", ChatState(), "", ana)
+    cid = last[3]
+    # Another user cannot delete it; deleting a new, unsaved chat says there is nothing to delete.
+    *_, notice, row, _, pending, _ = sessions.delete(cid, _request("ben"))
+    assert "no longer exists" in notice and row["visible"] is False and pending == ""
+    assert "nothing to delete" in sessions.delete("", ana)[7]
+
+    messages, state, current, listing, *_, notice, row, text, pending, passage = sessions.delete(cid, ana)
+    assert messages == [] and state.turns == [] and current == "" and listing["choices"] == []
+    assert passage == PASSAGE_PLACEHOLDER  # the deleted conversation's passage is not left open
+    assert row["visible"] is True and text == f"Deleted “{CITED.question}”." and pending == cid
     assert sessions.store.conversations("ana") == []
+
+    messages, state, current, listing, *_, notice, row, pending, _ = sessions.undo(cid, ana)
+    assert current == cid and [t.question for t in state.turns] == [CITED.question]
+    assert listing["choices"] == [(CITED.question, cid)] and "Restored" in notice
+    assert row["visible"] is False and pending == ""
+
+    # Deleted again, then another action: the deletion is final and Undo says so.
+    sessions.delete(cid, ana)
+    assert sessions.dismiss("", ana) == (gr.skip(), gr.skip())  # nothing pending: nothing done
+    row, pending = sessions.dismiss(cid, ana)
+    assert row["visible"] is False and pending == ""
+    *_, notice, row, pending, _ = sessions.undo(cid, ana)
+    assert "can no longer be restored" in notice and sessions.store.conversations("ana") == []
+    with sqlite3.connect(sessions.store.path) as db:
+        assert db.execute("SELECT COUNT(*) FROM conversations").fetchone() == (0,)
+
+
+def test_a_page_load_purges_deletions_no_longer_undoable(tmp_path: Path) -> None:
+    sessions, _ = _sessions(tmp_path)
+    store = sessions.store
+    mine, old, recent = store.create("ana", "mine"), store.create("ben", "old"), store.create("ben", "recent")
+    for user, cid in (("ana", mine), ("ben", old), ("ben", recent)):
+        store.delete(user, cid)
+    with sqlite3.connect(store.path) as db:
+        db.execute("UPDATE conversations SET deleted = '2000-01-01T00:00:00+00:00' WHERE id = ?", (old,))
+    db.close()
+    sessions.restore("", _request("ana"))
+    assert not store.restore("ana", mine) and not store.restore("ben", old)
+    assert store.restore("ben", recent)  # ben's recent deletion is still his to undo
 
 
 def test_cli_exports_every_users_feedback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -343,11 +456,14 @@ def test_stop_cancels_every_way_of_asking(tmp_path: Path) -> None:
     def triggered_by(elem_id: str) -> list[dict[str, Any]]:
         return [d for d in dependencies if any(t[0] == ids[elem_id] for t in d["targets"])]
 
+    def answers(dependency: dict[str, Any]) -> bool:  # not the instant Undo dismissal on the same clicks
+        return ids["ct-chatbot"] in dependency["outputs"]
+
     cancelled = {c for d in triggered_by("ct-stop") for c in d.get("cancels") or ()}
-    asking = {d["id"] for name in ("ct-ask", "ct-regenerate") for d in triggered_by(name)}
+    asking = {d["id"] for name in ("ct-ask", "ct-regenerate") for d in triggered_by(name) if answers(d)}
     examples = {
         i for i, block in app.blocks.items() if "ct-example" in (getattr(block, "elem_classes", None) or [])
     }
-    asking |= {d["id"] for d in dependencies if any(t[0] in examples for t in d["targets"])}
+    asking |= {d["id"] for d in dependencies if any(t[0] in examples for t in d["targets"]) and answers(d)}
     assert len(asking) == 2 + len(examples) and len(examples) == 4
     assert asking <= cancelled

@@ -11,6 +11,7 @@ Run it with ``ctassist serve`` (or ``scripts/serve.sh``); from Python::
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import time
@@ -22,7 +23,7 @@ import gradio as gr
 from ctassist.errors import ConfigError
 from ui._chat import CONVERSATION_CSS, ChatControls, ChatSessions, conversation_panel, wire
 from ui._conversations import ConversationStore
-from ui._handlers import UPLOAD_TYPES, Handlers
+from ui._handlers import UPLOAD_TYPES, Handlers, UiAssistant
 from ui._render import PASSAGE_PLACEHOLDER, SCOPES, ChatState, error_markdown
 from ui._serving import (
     AUTH_ENV,
@@ -73,7 +74,7 @@ _PROGRESS = gr.Progress()
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 
-def build_app(assistant: Any) -> gr.Blocks:
+def build_app(assistant: UiAssistant) -> gr.Blocks:
     """Builds the app's Blocks over an assistant (not launched; see :func:`start`).
 
     Args:
@@ -353,16 +354,10 @@ def build_app(assistant: Any) -> gr.Blocks:
                 *(gr.DownloadButton(value=None, interactive=False) for _ in agenda_files),
             )
 
-        def draft_agenda(
-            group: str | None,
-            date: str | None,
-            duration: float | None,
-            focus: str | None,
-            chair: str | None,
-            chatham: bool,
-            start_time: str | None,
-        ) -> tuple[Any, ...]:
-            text, *paths = handlers.draft_agenda(group, date, duration, focus, chair, chatham, start_time)
+        # The form's fields are the handler's parameters (wraps lends Gradio its signature).
+        @functools.wraps(handlers.draft_agenda)
+        def draft_agenda(*form: Any) -> tuple[Any, ...]:
+            text, *paths = handlers.draft_agenda(*form)
             return (
                 text,
                 *(gr.DownloadButton(value=path, interactive=path is not None) for path in paths),
@@ -528,7 +523,7 @@ def start(
     return str(local_url)
 
 
-def warm(assistant: Any) -> float:
+def warm(assistant: UiAssistant) -> float:
     """Loads the models and opens the index now, so the first user does not wait.
 
     Returns:

@@ -70,6 +70,12 @@ def ctassist(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def agenda(dirs: tuple[Path, Path], *args: str) -> subprocess.CompletedProcess[str]:
+    """``ctassist agenda`` over the indexed copy of the corpus."""
+    corpus, index = dirs
+    return ctassist("agenda", "--corpus", str(corpus), "--index", str(index), *args)
+
+
 def test_agenda_json_to_stdout(dirs: tuple[Path, Path]) -> None:
     corpus, index = dirs
     result = ctassist(
@@ -145,33 +151,21 @@ def test_agenda_docx_needs_and_writes_out(dirs: tuple[Path, Path], tmp_path: Pat
     ],
 )
 def test_agenda_bad_arguments(dirs: tuple[Path, Path], args: list[str], message: str) -> None:
-    corpus, index = dirs
-    result = ctassist("agenda", "--corpus", str(corpus), "--index", str(index), *args)
+    result = agenda(dirs, *args)
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 
 def test_agenda_refuses_a_past_date_unless_allowed(dirs: tuple[Path, Path]) -> None:
-    corpus, index = dirs
     yesterday = dt.date.today() - dt.timedelta(days=1)
-    common = [
-        "agenda",
-        "--corpus",
-        str(corpus),
-        "--index",
-        str(index),
-        "--group",
-        "user",
-        "--focus",
-        "Channel",
-    ]
-    refused = ctassist(*common, "--date", yesterday.isoformat())
+    common = ["--group", "user", "--focus", "Channel", "--date", yesterday.isoformat()]
+    refused = agenda(dirs, *common)
     assert refused.returncode == 2 and refused.stdout == ""
     assert refused.stderr.startswith(f"ctassist: error: --date {yesterday.isoformat()}: ")
     assert f"{yesterday:%A} {yesterday.day} {yesterday:%B %Y} is in the past" in refused.stderr
     assert "--allow-past-date" in refused.stderr and "Traceback" not in refused.stderr
-    allowed = ctassist(*common, "--date", yesterday.isoformat(), "--allow-past-date", "--format", "json")
+    allowed = agenda(dirs, *common, "--allow-past-date", "--format", "json")
     assert allowed.returncode == 0, allowed.stderr
     assert json.loads(allowed.stdout)["date"] == yesterday.isoformat()
 

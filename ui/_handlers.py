@@ -19,7 +19,6 @@ from typing import Any, Protocol
 from ctassist import (
     AddedDocument,
     Agenda,
-    Answer,
     AnswerStream,
     FileRecord,
     Filters,
@@ -56,6 +55,9 @@ log = logging.getLogger("ctassist.ui")
 #: File types the Corpus tab accepts: those the loader reads (checked here, not only by the browser).
 UPLOAD_TYPES = SUPPORTED_EXTENSIONS
 
+#: The Duration field's note while the agenda's minimum length cannot be known yet.
+MINIMUM_UNKNOWN = "The minimum depends on the discussion items; it is checked when you draft."
+
 UNEXPECTED = "Something went wrong on the server (the details are in its log). Please try again."
 
 Messages = list[dict[str, str]]
@@ -63,17 +65,10 @@ ProgressFn = Callable[..., Any]
 
 
 class UiAssistant(AgendaAssistant, Protocol):
-    """What the app uses of :class:`ctassist.Assistant`: questions, agendas (whose drafting
+    """What the handlers use of :class:`ctassist.Assistant`: questions, agendas (whose drafting
     reads the settings, index and models: :class:`~ctassist.agenda.AgendaAssistant`) and the
     corpus (a protocol, so that the handlers say what they rely on, and a test can stand in
     for the assistant)."""
-
-    def ask(
-        self,
-        question: str,
-        history: History | None = None,
-        filters: Filters | Mapping[str, Any] | None = None,
-    ) -> Answer: ...
 
     def stream(
         self,
@@ -237,10 +232,10 @@ class Handlers:
             )
             minutes = minimum_minutes(self.assistant, request)
         except CtassistError:
-            return "The minimum depends on the discussion items; it is checked when you draft."
+            return MINIMUM_UNKNOWN
         except Exception:
             log.exception("computing the agenda's minimum failed")
-            return "The minimum depends on the discussion items; it is checked when you draft."
+            return MINIMUM_UNKNOWN
         return f"At least {minutes} minutes for this agenda."
 
     def draft_agenda(
@@ -509,4 +504,4 @@ def _upload_path(upload: Any) -> Path:
     return Path(str(getattr(upload, "path", None) or getattr(upload, "name", upload)))
 
 
-__all__ = ["PASSAGE_PLACEHOLDER", "UPLOAD_TYPES", "Handlers", "UiAssistant", "filters_for"]
+__all__ = ["MINIMUM_UNKNOWN", "PASSAGE_PLACEHOLDER", "UPLOAD_TYPES", "Handlers", "UiAssistant", "filters_for"]

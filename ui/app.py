@@ -20,10 +20,11 @@ from typing import Any
 
 import gradio as gr
 
+from ctassist import Assistant
 from ctassist.errors import ConfigError
 from ui._chat import CONVERSATION_CSS, ChatControls, ChatSessions, conversation_panel, wire
 from ui._conversations import ConversationStore
-from ui._handlers import UPLOAD_TYPES, Handlers, UiAssistant
+from ui._handlers import MINIMUM_UNKNOWN, UPLOAD_TYPES, Handlers, UiAssistant
 from ui._render import PASSAGE_PLACEHOLDER, SCOPES, ChatState, error_markdown
 from ui._serving import (
     AUTH_ENV,
@@ -203,7 +204,7 @@ def build_app(assistant: UiAssistant) -> gr.Blocks:
                             value=120,
                             step=15,
                             precision=0,
-                            info="The minimum depends on the discussion items; it is checked when you draft.",
+                            info=MINIMUM_UNKNOWN,
                             elem_id="ct-agenda-duration",
                         )
                         chair = gr.Textbox(
@@ -523,7 +524,7 @@ def start(
     return str(local_url)
 
 
-def warm(assistant: UiAssistant) -> float:
+def warm(assistant: Assistant) -> float:
     """Loads the models and opens the index now, so the first user does not wait.
 
     Returns:
@@ -562,8 +563,6 @@ def serve(
     Raises:
         CtassistError: Bad settings, credentials or index (the CLI prints the message).
     """
-    from ctassist import Assistant
-
     check_port(host, port)  # before the models load: a port in use is said at once
     source = auth if auth is not None else os.environ.get(AUTH_ENV)
     credentials = parse_auth(source)

@@ -16,11 +16,10 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
-from ctassist import Assistant
 from ctassist.errors import ConfigError
 from ui._chat import CONVERSATION_CSS, ChatControls, ChatSessions, conversation_panel, wire
 from ui._conversations import ConversationStore
@@ -47,6 +46,9 @@ from ui._style import (
     TITLE,
     theme,
 )
+
+if TYPE_CHECKING:
+    from ctassist import Assistant  # imported when serving: tests stand in for it
 
 #: Shown under the question box; each is answered by the shipped corpus.
 EXAMPLE_QUESTIONS = (
@@ -563,6 +565,8 @@ def serve(
     Raises:
         CtassistError: Bad settings, credentials or index (the CLI prints the message).
     """
+    from ctassist import Assistant
+
     check_port(host, port)  # before the models load: a port in use is said at once
     source = auth if auth is not None else os.environ.get(AUTH_ENV)
     credentials = parse_auth(source)

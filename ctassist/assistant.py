@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -36,7 +36,7 @@ from ctassist.retrieve import (
 from ctassist.types import Answer, Passage
 
 if TYPE_CHECKING:
-    from ctassist.agenda import Agenda
+    from ctassist.agenda import Agenda, AgendaRequest
     from ctassist.intake import AddedDocument, RemovedDocument
 
 FilterArg = Filters | Mapping[str, Any] | None
@@ -379,43 +379,41 @@ class Assistant:
         """The records (attendees, actions, decisions) of the indexed meeting notes."""
         return self._following(lambda: RecordBook.from_store(self.store))
 
-    def draft_agenda(
-        self,
-        group: str,
-        date: str | None = None,
-        duration_minutes: int = 120,
-        focus: Sequence[str] | str | None = None,
-        chair: str | None = None,
-        chatham_house: bool = True,
-        start_time: str = "10:00",
-    ) -> Agenda:
+    def draft_agenda(self, request: AgendaRequest | None = None, /, **fields: Any) -> Agenda:
         """Drafts the agenda of a reference-group meeting from the corpus.
 
         Args:
-            group: ``"public"`` or ``"user"``.
-            date: Meeting date as ``YYYY-MM-DD``; left open when omitted.
-            duration_minutes: Length of the meeting; the items' minutes add up to it.
-            focus: Discussion topics; by default the four reference-group questions of
-                the source document.
-            chair: The chair's name or role.
-            chatham_house: State that the meeting is under the Chatham House Rule.
-            start_time: Start time as ``HH:MM``.
+            request: What to draft. Or leave it out and give its fields as keywords, which
+                build one: ``group`` (``"public"`` or ``"user"``), ``date`` (``YYYY-MM-DD``),
+                ``duration_minutes``, ``focus``, ``chair``, ``chatham_house``, ``start_time``
+                (see :class:`AgendaRequest`).
+            **fields: The request's fields, when ``request`` is left out.
 
         Returns:
             The agenda: standard items, cited discussion items and timings.
-        """
-        from ctassist.agenda import draft_agenda
 
-        return draft_agenda(
-            self,
-            group=group,
-            date=date,
-            duration_minutes=duration_minutes,
-            focus=focus,
-            chair=chair,
-            chatham_house=chatham_house,
-            start_time=start_time,
-        )
+        Raises:
+            AgendaError: A bad field (the message names it), a meeting too short for its
+                items, an empty index, or nothing to discuss.
+            TypeError: Both a request and keywords, or a keyword that is not a field.
+
+        Example:
+            >>> agenda = assistant.draft_agenda(group="user", date="2026-12-10", duration_minutes=90)
+            >>> same = assistant.draft_agenda(AgendaRequest(group="user", date="2026-12-10", duration_minutes=90))
+            >>> agenda.duration_minutes, same.duration_minutes
+            (90, 90)
+        """
+        from ctassist.agenda import AgendaRequest, draft_agenda
+
+        if request is None:
+            request = AgendaRequest(**fields)
+        elif not isinstance(request, AgendaRequest):
+            raise TypeError(
+                f"draft_agenda: request must be an AgendaRequest, got {request!r} (or give group=... as a keyword)"
+            )
+        elif fields:
+            raise TypeError("draft_agenda takes an AgendaRequest or its fields as keywords, not both")
+        return draft_agenda(self, request)
 
     def add_document(
         self, data: bytes, *, kind: str = "source", filename: str | None = None

@@ -92,7 +92,12 @@ def _parser() -> argparse.ArgumentParser:
 
     agenda = sub.add_parser("agenda", parents=[common], help="draft a reference-group meeting agenda")
     agenda.add_argument("--group", required=True, help="public or user")
-    agenda.add_argument("--date", help="meeting date, YYYY-MM-DD")
+    agenda.add_argument("--date", help="meeting date, YYYY-MM-DD (not before today)")
+    agenda.add_argument(
+        "--allow-past-date",
+        action="store_true",
+        help="accept a --date before today (e.g. to redraft a past agenda)",
+    )
     agenda.add_argument("--minutes", type=int, default=120, help="meeting length in minutes (default 120)")
     agenda.add_argument("--start", default="10:00", help="start time HH:MM (default 10:00)")
     agenda.add_argument(
@@ -286,19 +291,29 @@ def format_answer(answer: Any) -> str:
 def _agenda(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from ctassist.agenda import AgendaRequest
+
     if args.format == "docx" and not args.out:
         print("ctassist: error: --format docx needs --out FILE", file=sys.stderr)
         return EXIT_ERROR
-    assistant = _assistant(args)
-    agenda = assistant.draft_agenda(
+    request = AgendaRequest(
         group=args.group,
         date=args.date,
         duration_minutes=args.minutes,
-        focus=args.focus,
+        focus=tuple(args.focus or ()),
         chair=args.chair,
         chatham_house=not args.no_chatham_house,
         start_time=args.start,
     )
+    if request.is_past() and not args.allow_past_date:
+        print(
+            f"ctassist: error: --date {request.date}: {request.date_label} is in the past; give the date of "
+            "the coming meeting, or add --allow-past-date to draft for it anyway",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    assistant = _assistant(args)
+    agenda = assistant.draft_agenda(request)
     if args.format == "docx":
         settings = assistant.settings
         agenda.to_docx(

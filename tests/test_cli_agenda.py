@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -69,17 +70,23 @@ def ctassist(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def agenda(dirs: tuple[Path, Path], *args: str) -> subprocess.CompletedProcess[str]:
+    """``ctassist agenda`` over the indexed copy of the corpus."""
+    corpus, index = dirs
+    return ctassist("agenda", "--corpus", str(corpus), "--index", str(index), *args)
+
+
 def test_agenda_json_to_stdout(dirs: tuple[Path, Path]) -> None:
     corpus, index = dirs
     result = ctassist(
-        "agenda", "--corpus", str(corpus), "--index", str(index), "--group", "user", "--date", "2026-12-10",
+        "agenda", "--corpus", str(corpus), "--index", str(index), "--group", "user", "--date", "2030-03-14",
         "--minutes", "90", "--focus", "Information sharing between partners and the police", "--format", "json",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert (data["group"], data["date"], data["duration_minutes"], data["chair"]) == (
         "user",
-        "2026-12-10",
+        "2030-03-14",
         90,
         None,
     )
@@ -144,11 +151,23 @@ def test_agenda_docx_needs_and_writes_out(dirs: tuple[Path, Path], tmp_path: Pat
     ],
 )
 def test_agenda_bad_arguments(dirs: tuple[Path, Path], args: list[str], message: str) -> None:
-    corpus, index = dirs
-    result = ctassist("agenda", "--corpus", str(corpus), "--index", str(index), *args)
+    result = agenda(dirs, *args)
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_agenda_refuses_a_past_date_unless_allowed(dirs: tuple[Path, Path]) -> None:
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    common = ["--group", "user", "--focus", "Channel", "--date", yesterday.isoformat()]
+    refused = agenda(dirs, *common)
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.startswith(f"ctassist: error: --date {yesterday.isoformat()}: ")
+    assert f"{yesterday:%A} {yesterday.day} {yesterday:%B %Y} is in the past" in refused.stderr
+    assert "--allow-past-date" in refused.stderr and "Traceback" not in refused.stderr
+    allowed = agenda(dirs, *common, "--allow-past-date", "--format", "json")
+    assert allowed.returncode == 0, allowed.stderr
+    assert json.loads(allowed.stdout)["date"] == yesterday.isoformat()
 
 
 def test_notes_add_stores_indexes_and_never_overwrites(
@@ -178,7 +197,7 @@ def test_notes_add_stores_indexes_and_never_overwrites(
             "How long do sixth-form colleges wait for police feedback?", filters={"kind": "notes"}
         )
         assert [c.doc for c in answer.citations] == [doc_id]
-        agenda = assistant.draft_agenda("user", duration_minutes=60, focus="Channel")
+        agenda = assistant.draft_agenda(group="user", duration_minutes=60, focus="Channel")
         matters = "\n".join(agenda.items[3].prompts)
         assert "Write to the NPCC about Prevent training records (owner: Chair (HMICFRS))" in matters
         assert "Book the venue" not in matters

@@ -8,18 +8,28 @@ never as a traceback.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from ctassist.agenda import AgendaError, minimum_minutes
+from ctassist import (
+    AddedDocument,
+    Agenda,
+    AnswerStream,
+    FileRecord,
+    Filters,
+    IndexReport,
+    RemovedDocument,
+)
+from ctassist.agenda import AgendaAssistant, AgendaError, AgendaRequest, minimum_minutes
 from ctassist.errors import CtassistError, LoadError, NoteFormatError
+from ctassist.index import ProgressCallback
 from ctassist.load import SUPPORTED_EXTENSIONS
+from ctassist.query import History
 from ctassist.safety import markdown_literal
 from ui._render import (
     PASSAGE_PLACEHOLDER,
@@ -45,10 +55,39 @@ log = logging.getLogger("ctassist.ui")
 #: File types the Corpus tab accepts: those the loader reads (checked here, not only by the browser).
 UPLOAD_TYPES = SUPPORTED_EXTENSIONS
 
+#: The Duration field's note while the agenda's minimum length cannot be known yet.
+MINIMUM_UNKNOWN = "The minimum depends on the discussion items; it is checked when you draft."
+
 UNEXPECTED = "Something went wrong on the server (the details are in its log). Please try again."
 
 Messages = list[dict[str, str]]
 ProgressFn = Callable[..., Any]
+
+
+class UiAssistant(AgendaAssistant, Protocol):
+    """What the handlers use of :class:`ctassist.Assistant`: questions, agendas (whose drafting
+    reads the settings, index and models: :class:`~ctassist.agenda.AgendaAssistant`) and the
+    corpus (a protocol, so that the handlers say what they rely on, and a test can stand in
+    for the assistant)."""
+
+    def stream(
+        self,
+        question: str,
+        history: History | None = None,
+        filters: Filters | Mapping[str, Any] | None = None,
+    ) -> AnswerStream: ...
+
+    def draft_agenda(self, request: AgendaRequest, /) -> Agenda: ...
+
+    def documents(self) -> list[FileRecord]: ...
+
+    def add_document(
+        self, data: bytes, *, kind: str = "source", filename: str | None = None
+    ) -> AddedDocument: ...
+
+    def remove_document(self, doc_id: str) -> RemovedDocument: ...
+
+    def index(self, *, progress: ProgressCallback | None = None) -> IndexReport: ...
 
 
 def filters_for(scope: str | None) -> dict[str, str] | None:
@@ -84,26 +123,10 @@ def agenda_problem(error: AgendaError) -> str:
     return text if text.endswith((".", ")")) else text + "."
 
 
-def _topics(focus: str | None) -> list[str]:
+def _topics(focus: str | None) -> tuple[str, ...]:
     """The focus box's topics: one a line, without list markers."""
     topics = [line.strip(" -*•\t") for line in (focus or "").splitlines()]
-    return [t for t in topics if t]
-
-
-def _refuse_past(day: str | None) -> None:
-    """A meeting date before today is refused (a date not ``YYYY-MM-DD`` is left to the
-    assistant, which names the format)."""
-    if day is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
-        return
-    try:
-        when = dt.date.fromisoformat(day)
-    except ValueError:
-        return
-    if when < dt.date.today():
-        raise AgendaError(
-            f"Meeting date: {when:%A} {when.day} {when:%B %Y} is in the past; enter the date of the "
-            "coming meeting, or leave it empty."
-        )
+    return tuple(t for t in topics if t)
 
 
 def _safe_name(text: str) -> str:
@@ -123,7 +146,7 @@ class Handlers:
 
     def __init__(
         self,
-        assistant: Any,
+        assistant: UiAssistant,
         output_dir: Path | None = None,
         *,
         upload_dir: Path | None = None,
@@ -204,17 +227,15 @@ class Handlers:
         """The Duration field's note: the real minimum length of the agenda as set up so far
         (from :func:`ctassist.agenda.minimum_minutes`), or what it depends on."""
         try:
-            minutes = minimum_minutes(
-                self.assistant,
-                group=group or "",
-                date=(date or "").strip() or None,
-                focus=_topics(focus) or None,
+            request = AgendaRequest(
+                group=group or "", date=(date or "").strip() or None, focus=_topics(focus)
             )
+            minutes = minimum_minutes(self.assistant, request)
         except CtassistError:
-            return "The minimum depends on the discussion items; it is checked when you draft."
+            return MINIMUM_UNKNOWN
         except Exception:
             log.exception("computing the agenda's minimum failed")
-            return "The minimum depends on the discussion items; it is checked when you draft."
+            return MINIMUM_UNKNOWN
         return f"At least {minutes} minutes for this agenda."
 
     def draft_agenda(
@@ -239,20 +260,24 @@ class Handlers:
                 raise AgendaError("Reference group: choose the public or the user reference group")
             if duration is None:
                 raise AgendaError("Duration: enter the length of the meeting in minutes")
-            day = (date or "").strip() or None
-            _refuse_past(day)
-            agenda = self.assistant.draft_agenda(
+            request = AgendaRequest(
                 group=group,
-                date=day,
+                date=(date or "").strip() or None,
                 duration_minutes=int(duration),
-                focus=_topics(focus) or None,
-                chair=(chair or "").strip() or None,
+                focus=_topics(focus),
+                chair=chair,
                 chatham_house=bool(chatham_house),
                 start_time=(start_time or "").strip() or "10:00",
             )
+            if request.is_past():
+                raise AgendaError(
+                    f"Meeting date: {request.date_label} is in the past; enter the date of the coming "
+                    "meeting, or leave it empty."
+                )
+            agenda = self.assistant.draft_agenda(request)
             settings = self.assistant.settings
             folder = Path(tempfile.mkdtemp(prefix="agenda-", dir=self.output_dir))
-            stem = f"agenda-{_safe_name(group)}-{_safe_name(day or '')}"
+            stem = f"agenda-{request.group}-{_safe_name(request.date or '')}"
             md_path = folder / f"{stem}.md"
             md_path.write_text(str(agenda.to_markdown()), encoding="utf-8")
             docx_path = folder / f"{stem}.docx"
@@ -479,4 +504,4 @@ def _upload_path(upload: Any) -> Path:
     return Path(str(getattr(upload, "path", None) or getattr(upload, "name", upload)))
 
 
-__all__ = ["PASSAGE_PLACEHOLDER", "UPLOAD_TYPES", "Handlers", "filters_for"]
+__all__ = ["MINIMUM_UNKNOWN", "PASSAGE_PLACEHOLDER", "UPLOAD_TYPES", "Handlers", "UiAssistant", "filters_for"]

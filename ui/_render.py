@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ctassist import Answer, FileRecord, IndexReport
 from ctassist.safety import markdown_literal
 from ctassist.text import LIST_MARKER
 from ctassist.types import Citation
@@ -60,15 +61,15 @@ class Turn:
     scope: str | None = None
 
     @classmethod
-    def from_answer(cls, question: str, answer: Any) -> Turn:
-        """Builds a turn from a :class:`ctassist.cite.Answer`."""
+    def from_answer(cls, question: str, answer: Answer) -> Turn:
+        """Builds a turn from a :class:`ctassist.Answer`."""
         return cls(
             question=question,
             text=str(answer.text),
             abstained=bool(answer.abstained),
             citations=tuple(answer.citations),
             closest=tuple(answer.closest),
-            scope=getattr(answer, "scope_text", None),
+            scope=answer.scope_text,
         )
 
 
@@ -380,8 +381,8 @@ def format_indexed_at(value: str) -> str:
     return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
 
 
-def document_rows(records: Iterable[Any]) -> list[list[Any]]:
-    """Rows of the Corpus tab's table, one per indexed document (``FileRecord``\\ s)."""
+def document_rows(records: Iterable[FileRecord]) -> list[list[Any]]:
+    """Rows of the Corpus tab's table, one per indexed document."""
     rows = []
     for r in records:
         rows.append(
@@ -398,7 +399,7 @@ def document_rows(records: Iterable[Any]) -> list[list[Any]]:
     return rows
 
 
-def corpus_summary(records: Sequence[Any]) -> str:
+def corpus_summary(records: Sequence[FileRecord]) -> str:
     """One line of Markdown: how many documents, of which kind, and chunks."""
     if not records:
         return "**The index is empty.** Add documents below, or press *Re-index* to index the corpus folder."
@@ -411,7 +412,7 @@ def corpus_summary(records: Sequence[Any]) -> str:
     )
 
 
-def render_index_report(report: Any) -> str:
+def render_index_report(report: IndexReport) -> str:
     """An :class:`~ctassist.IndexReport` as Markdown: the counts, then each skipped file."""
     lines = [
         f"**Re-index finished in {report.seconds:.1f} s.** "

@@ -11,18 +11,19 @@ Run it with ``ctassist serve`` (or ``scripts/serve.sh``); from Python::
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
 from ctassist.errors import ConfigError
 from ui._chat import CONVERSATION_CSS, ChatControls, ChatSessions, conversation_panel, wire
 from ui._conversations import ConversationStore
-from ui._handlers import UPLOAD_TYPES, Handlers
+from ui._handlers import MINIMUM_UNKNOWN, UPLOAD_TYPES, Handlers, UiAssistant
 from ui._render import PASSAGE_PLACEHOLDER, SCOPES, ChatState, error_markdown
 from ui._serving import (
     AUTH_ENV,
@@ -45,6 +46,9 @@ from ui._style import (
     TITLE,
     theme,
 )
+
+if TYPE_CHECKING:
+    from ctassist import Assistant  # imported when serving: tests stand in for it
 
 #: Shown under the question box; each is answered by the shipped corpus.
 EXAMPLE_QUESTIONS = (
@@ -73,7 +77,7 @@ _PROGRESS = gr.Progress()
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 
-def build_app(assistant: Any) -> gr.Blocks:
+def build_app(assistant: UiAssistant) -> gr.Blocks:
     """Builds the app's Blocks over an assistant (not launched; see :func:`start`).
 
     Args:
@@ -202,7 +206,7 @@ def build_app(assistant: Any) -> gr.Blocks:
                             value=120,
                             step=15,
                             precision=0,
-                            info="The minimum depends on the discussion items; it is checked when you draft.",
+                            info=MINIMUM_UNKNOWN,
                             elem_id="ct-agenda-duration",
                         )
                         chair = gr.Textbox(
@@ -353,16 +357,10 @@ def build_app(assistant: Any) -> gr.Blocks:
                 *(gr.DownloadButton(value=None, interactive=False) for _ in agenda_files),
             )
 
-        def draft_agenda(
-            group: str | None,
-            date: str | None,
-            duration: float | None,
-            focus: str | None,
-            chair: str | None,
-            chatham: bool,
-            start_time: str | None,
-        ) -> tuple[Any, ...]:
-            text, *paths = handlers.draft_agenda(group, date, duration, focus, chair, chatham, start_time)
+        # The form's fields are the handler's parameters (wraps lends Gradio its signature).
+        @functools.wraps(handlers.draft_agenda)
+        def draft_agenda(*form: Any) -> tuple[Any, ...]:
+            text, *paths = handlers.draft_agenda(*form)
             return (
                 text,
                 *(gr.DownloadButton(value=path, interactive=path is not None) for path in paths),
@@ -528,7 +526,7 @@ def start(
     return str(local_url)
 
 
-def warm(assistant: Any) -> float:
+def warm(assistant: Assistant) -> float:
     """Loads the models and opens the index now, so the first user does not wait.
 
     Returns:

@@ -1,6 +1,6 @@
 """Agenda: draft Prevent reference-group meeting agendas from the corpus, with cited prompts."""
 
-from ctassist.agenda._draft import AgendaRequest, draft_agenda, minimum_minutes, validate_request
+from ctassist.agenda._draft import AgendaRequest, draft_agenda, minimum_minutes
 from ctassist.agenda._evidence import AgendaAssistant
 from ctassist.agenda._groups import CHATHAM_HOUSE, GROUPS, GroupProfile
 from ctassist.agenda._model import Agenda, AgendaError, AgendaItem, ItemKind
@@ -21,5 +21,4 @@ __all__ = [
     "draft_agenda",
     "minimum_duration",
     "minimum_minutes",
-    "validate_request",
 ]

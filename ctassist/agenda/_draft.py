@@ -18,7 +18,7 @@ from ctassist.agenda._evidence import (
 )
 from ctassist.agenda._groups import CHATHAM_HOUSE, GROUPS, choose_question, generic_questions
 from ctassist.agenda._matters import previous_meeting
-from ctassist.agenda._model import Agenda, AgendaError, AgendaItem, ItemKind, add_minutes
+from ctassist.agenda._model import Agenda, AgendaError, AgendaItem, ItemKind, add_minutes, date_label
 from ctassist.agenda._timing import Timing, allocate, minimum_duration
 from ctassist.records import Outstanding
 from ctassist.types import Citation
@@ -38,28 +38,100 @@ _STANDARD_TITLES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class AgendaRequest:
-    """The validated arguments of :func:`draft_agenda`."""
+    """What to draft: a reference-group meeting's agenda, checked and normalised when made.
+
+    Whoever asks for an agenda (the library, the chat UI's form, the command line) builds
+    one of these, so every argument is checked in this one place; each error names its
+    field, so that a caller can name it in its own words (``AgendaError.field``).
+
+    Attributes:
+        group: ``"public"`` or ``"user"`` (any case; kept in lower case).
+        date: Meeting date ``YYYY-MM-DD``; notes of this date or later are not "previous".
+            ``None`` leaves it open.
+        duration_minutes: The meeting's length; the items' minutes add up to it exactly.
+        focus: Discussion topics instead of the reference groups' questions (one string
+            or several; kept as a tuple, white space folded, repeats dropped).
+        chair: The chair's name or role.
+        chatham_house: State that the meeting is held under the Chatham House Rule.
+        start_time: ``HH:MM`` (24-hour clock; ``9:30`` is kept as ``09:30``).
+
+    Raises:
+        AgendaError: Unknown group, a date not ``YYYY-MM-DD``, a time not ``HH:MM``, a
+            length that is not a positive whole number of minutes or runs past midnight,
+            or an empty or overlong focus topic.
+
+    Example:
+        >>> AgendaRequest(group=" User ", focus="Channel", start_time="9:30").start_time
+        '09:30'
+    """
 
     group: str
-    date: str | None
-    duration_minutes: int
-    focus: tuple[str, ...]
-    chair: str | None
-    chatham_house: bool
-    start_time: str
+    date: str | None = None
+    duration_minutes: int = 120
+    focus: tuple[str, ...] = ()
+    chair: str | None = None
+    chatham_house: bool = True
+    start_time: str = "10:00"
+
+    def __post_init__(self) -> None:
+        key = self.group.strip().lower() if isinstance(self.group, str) else ""
+        if key not in GROUPS:
+            raise AgendaError(f"must be 'public' or 'user', got {self.group!r}", field="group")
+        date = self.date
+        if date is not None:
+            if not isinstance(date, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date.strip()):
+                raise AgendaError(f"must be a date as YYYY-MM-DD, got {date!r}", field="date")
+            try:
+                date = dt.date.fromisoformat(date.strip()).isoformat()
+            except ValueError:
+                raise AgendaError(f"{date!r} is not a real date (YYYY-MM-DD)", field="date") from None
+        minutes = self.duration_minutes
+        if isinstance(minutes, bool) or not isinstance(minutes, int):
+            raise AgendaError(f"must be a whole number of minutes, got {minutes!r}", field="duration_minutes")
+        if minutes <= 0:
+            raise AgendaError(
+                f"must be a positive number of minutes, got {minutes}", field="duration_minutes"
+            )
+        clock = _CLOCK.fullmatch(self.start_time.strip()) if isinstance(self.start_time, str) else None
+        if clock is None or int(clock.group(1)) > 23 or int(clock.group(2)) > 59:
+            raise AgendaError(
+                f"must be a time as HH:MM (24-hour clock), got {self.start_time!r}", field="start_time"
+            )
+        start = f"{int(clock.group(1)):02d}:{clock.group(2)}"
+        if int(clock.group(1)) * 60 + int(clock.group(2)) + minutes > 24 * 60:
+            raise AgendaError(
+                f"a {minutes}-minute meeting starting at {start} would run past midnight",
+                field="duration_minutes",
+            )
+        chair = self.chair
+        # Frozen: the checked, normalised values replace what was passed, once, here.
+        for name, value in (
+            ("group", key),
+            ("date", date),
+            ("focus", _focus_topics(self.focus)),
+            ("chair", (chair.strip() or None) if isinstance(chair, str) else None),
+            ("chatham_house", bool(self.chatham_house)),
+            ("start_time", start),
+        ):
+            object.__setattr__(self, name, value)
+
+    @property
+    def date_label(self) -> str:
+        """E.g. ``"Thursday 10 December 2026"``, or ``"to be confirmed"``."""
+        return date_label(self.date)
+
+    def is_past(self, today: dt.date | None = None) -> bool:
+        """Whether the meeting date is before ``today`` (the clock's date when omitted); an
+        open date is not.
+
+        Example:
+            >>> AgendaRequest(group="user", date="2026-12-10").is_past(today=dt.date(2026, 12, 11))
+            True
+        """
+        return self.date is not None and dt.date.fromisoformat(self.date) < (today or dt.date.today())
 
 
-def draft_agenda(
-    assistant: AgendaAssistant,
-    *,
-    group: str,
-    date: str | None = None,
-    duration_minutes: int = 120,
-    focus: Sequence[str] | str | None = None,
-    chair: str | None = None,
-    chatham_house: bool = True,
-    start_time: str = "10:00",
-) -> Agenda:
+def draft_agenda(assistant: AgendaAssistant, request: AgendaRequest) -> Agenda:
     """Drafts the agenda of a Prevent reference-group meeting from the corpus.
 
     The items come in the usual order: welcome and introductions (the group's purpose and
@@ -75,36 +147,20 @@ def draft_agenda(
 
     Args:
         assistant: The assistant whose corpus and index are used.
-        group: ``"public"`` or ``"user"``.
-        date: Meeting date ``YYYY-MM-DD``; notes of this date or later are not "previous".
-        duration_minutes: The meeting's length; the items' minutes add up to it exactly.
-        focus: Discussion topics (one string or several) instead of the default questions.
-        chair: The chair's name or role.
-        chatham_house: State that the meeting is held under the Chatham House Rule.
-        start_time: ``HH:MM`` (24-hour clock).
+        request: The group, date, length, focus topics, chair and start time.
 
     Returns:
         The agenda.
 
     Raises:
-        AgendaError: A bad argument (the message names it), a meeting too short for its
-            items (the message gives the minimum), an empty index, or no discussion
-            questions in the corpus when ``focus`` is not given.
+        AgendaError: A meeting too short for its items (the message gives the minimum), an
+            empty index, or no discussion questions in the corpus when ``focus`` is empty.
 
     Example:
-        >>> agenda = draft_agenda(assistant, group="user", date="2026-12-10", duration_minutes=90)
-        >>> [item.title for item in agenda.items][:2]
+        >>> request = AgendaRequest(group="user", date="2026-12-10", duration_minutes=90)
+        >>> [item.title for item in draft_agenda(assistant, request).items][:2]
         ['Welcome and introductions', 'Apologies']
     """
-    request = validate_request(
-        group=group,
-        date=date,
-        duration_minutes=duration_minutes,
-        focus=focus,
-        chair=chair,
-        chatham_house=chatham_house,
-        start_time=start_time,
-    )
     previous, problems = previous_meeting(assistant, request.group, before=request.date)
     open_actions = len(previous.open_actions) if previous else 0
     if request.focus:
@@ -129,14 +185,9 @@ def draft_agenda(
     return _Builder(request, finder, timing, previous, questions, topics, problems).build()
 
 
-def minimum_minutes(
-    assistant: AgendaAssistant,
-    *,
-    group: str,
-    date: str | None = None,
-    focus: Sequence[str] | str | None = None,
-) -> int:
-    """The shortest meeting :func:`draft_agenda` accepts for these arguments.
+def minimum_minutes(assistant: AgendaAssistant, request: AgendaRequest) -> int:
+    """The shortest meeting :func:`draft_agenda` accepts for this request (whatever its
+    ``duration_minutes``).
 
     It depends on the discussion items (the ``focus`` topics, or the reference groups'
     questions found in the corpus) and on the open actions of the group's previous
@@ -144,30 +195,20 @@ def minimum_minutes(
 
     Args:
         assistant: The assistant whose corpus and index are used.
-        group: ``"public"`` or ``"user"``.
-        date: Meeting date ``YYYY-MM-DD``; only notes before it count as the previous meeting.
-        focus: Discussion topics instead of the default questions.
+        request: Its group, date (only notes before it count as the previous meeting) and
+            focus topics count.
 
     Returns:
         Minutes.
 
     Raises:
-        AgendaError: A bad argument, an empty index, or no discussion questions in the
-            corpus when ``focus`` is not given.
+        AgendaError: An empty index, or no discussion questions in the corpus when
+            ``focus`` is empty.
 
     Example:
-        >>> minimum_minutes(assistant, group="user")  # the four questions, one previous meeting
+        >>> minimum_minutes(assistant, AgendaRequest(group="user"))  # four questions, one previous meeting
         59
     """
-    request = validate_request(
-        group=group,
-        date=date,
-        duration_minutes=1,
-        focus=focus,
-        chair=None,
-        chatham_house=True,
-        start_time="00:00",
-    )
     previous, _ = previous_meeting(assistant, request.group, before=request.date)
     if request.focus:
         items = len(request.focus)
@@ -188,61 +229,6 @@ def _require_index(assistant: AgendaAssistant) -> None:
             f"the index is empty: run `ctassist index` first (corpus: {settings.corpus_dir}, "
             f"index: {settings.index_dir})"
         )
-
-
-def validate_request(
-    *,
-    group: str,
-    date: str | None,
-    duration_minutes: int,
-    focus: Sequence[str] | str | None,
-    chair: str | None,
-    chatham_house: bool,
-    start_time: str,
-) -> AgendaRequest:
-    """Checks the arguments of :func:`draft_agenda`; each error names its argument.
-
-    Raises:
-        AgendaError: Unknown group, a date not ``YYYY-MM-DD``, a time not ``HH:MM``, a
-            length that is not a positive whole number of minutes or runs past midnight,
-            or an empty or overlong focus topic.
-    """
-    key = group.strip().lower() if isinstance(group, str) else ""
-    if key not in GROUPS:
-        raise AgendaError(f"must be 'public' or 'user', got {group!r}", field="group")
-    if date is not None:
-        if not isinstance(date, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", date.strip()):
-            raise AgendaError(f"must be a date as YYYY-MM-DD, got {date!r}", field="date")
-        try:
-            date = dt.date.fromisoformat(date.strip()).isoformat()
-        except ValueError:
-            raise AgendaError(f"{date!r} is not a real date (YYYY-MM-DD)", field="date") from None
-    if isinstance(duration_minutes, bool) or not isinstance(duration_minutes, int):
-        raise AgendaError(
-            f"must be a whole number of minutes, got {duration_minutes!r}", field="duration_minutes"
-        )
-    if duration_minutes <= 0:
-        raise AgendaError(
-            f"must be a positive number of minutes, got {duration_minutes}", field="duration_minutes"
-        )
-    clock = _CLOCK.fullmatch(start_time.strip()) if isinstance(start_time, str) else None
-    if clock is None or int(clock.group(1)) > 23 or int(clock.group(2)) > 59:
-        raise AgendaError(f"must be a time as HH:MM (24-hour clock), got {start_time!r}", field="start_time")
-    start = f"{int(clock.group(1)):02d}:{clock.group(2)}"
-    if int(clock.group(1)) * 60 + int(clock.group(2)) + duration_minutes > 24 * 60:
-        raise AgendaError(
-            f"a {duration_minutes}-minute meeting starting at {start} would run past midnight",
-            field="duration_minutes",
-        )
-    return AgendaRequest(
-        group=key,
-        date=date,
-        duration_minutes=duration_minutes,
-        focus=_focus_topics(focus),
-        chair=(chair.strip() or None) if isinstance(chair, str) else None,
-        chatham_house=bool(chatham_house),
-        start_time=start,
-    )
 
 
 def _focus_topics(focus: Sequence[str] | str | None) -> tuple[str, ...]:

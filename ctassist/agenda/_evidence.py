@@ -117,8 +117,8 @@ class Topic:
 
 
 #: The cross-encoder logit from which a sentence is relevant enough to quote under an
-#: agenda item: the level at which the answer step used to answer questions, which keeps
-#: the sentences the agenda tests were written against.
+#: agenda item. It is the agenda's own, apart from the answer step's learned decision, so
+#: that retraining that decision does not change which sentences an agenda quotes.
 RELEVANT_LOGIT = -3.07
 
 

@@ -93,7 +93,7 @@ class Agenda:
         notes: Drafting notes for the secretariat (what was found, what was not).
 
     Example:
-        >>> agenda = assistant.draft_agenda("user", date="2026-12-10", duration_minutes=90)
+        >>> agenda = assistant.draft_agenda(group="user", date="2026-12-10", duration_minutes=90)
         >>> sum(item.minutes for item in agenda.items)
         90
     """
@@ -125,10 +125,7 @@ class Agenda:
     @property
     def date_label(self) -> str:
         """E.g. ``"Thursday 10 December 2026"``, or ``"to be confirmed"``."""
-        if self.date is None:
-            return "to be confirmed"
-        day = dt.date.fromisoformat(self.date)
-        return f"{day:%A} {day.day} {day:%B %Y}"
+        return date_label(self.date)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract: ``group, date, duration_minutes, chair, items, notes`` (and more).
@@ -205,3 +202,16 @@ def add_minutes(clock: str, minutes: int) -> str:
     hours, mins = (int(part) for part in clock.split(":"))
     total = hours * 60 + mins + minutes
     return f"{total // 60:02d}:{total % 60:02d}"
+
+
+def date_label(date: str | None) -> str:
+    """A ``YYYY-MM-DD`` date as an agenda writes it, or ``"to be confirmed"`` for ``None``.
+
+    Example:
+        >>> date_label("2026-12-10"), date_label(None)
+        ('Thursday 10 December 2026', 'to be confirmed')
+    """
+    if date is None:
+        return "to be confirmed"
+    day = dt.date.fromisoformat(date)
+    return f"{day:%A} {day.day} {day:%B %Y}"

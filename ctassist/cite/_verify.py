@@ -11,15 +11,12 @@ import numpy as np
 
 from ctassist.chunk import sentence_spans
 from ctassist.safety import instruction_flags, looks_like_instruction
-from ctassist.text import content_terms, words
+from ctassist.text import content_terms, has_negation, numbers, words
 from ctassist.types import Passage
 
 Embed = Callable[[list[str]], np.ndarray]
 
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
-_NUMBER = re.compile(r"\d[\d,.]*\d|\d")
-# Negation words are stopwords to the lexical measures, so polarity is checked on its own.
-_NEGATION = re.compile(r"\b(?:not|no|never|none|nor|neither|without|cannot)\b|n['’]t\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -134,8 +131,8 @@ class SupportVerifier:
         pairs = set(itertools.pairwise(sentence_terms))
         evidence_pairs = set(itertools.pairwise(evidence_terms))
         pair_overlap = len(pairs & evidence_pairs) / len(pairs) if pairs else overlap
-        evidence_numbers = {_plain_number(n) for n in _NUMBER.findall(evidence)}
-        numbers_ok = all(_plain_number(n) in evidence_numbers for n in _NUMBER.findall(sentence))
+        evidence_numbers = set(numbers(evidence))
+        numbers_ok = all(n in evidence_numbers for n in numbers(sentence))
         similarity = float(max(0.0, similarities[best]))
         return Support(
             score=(overlap + pair_overlap + similarity) / 3,
@@ -145,7 +142,8 @@ class SupportVerifier:
             numbers_ok=numbers_ok,
             start=passage.start + a,
             end=passage.start + b,
-            polarity_ok=bool(_NEGATION.search(sentence)) == bool(_NEGATION.search(evidence)),
+            # Negation words are stopwords to the lexical measures, so polarity is checked on its own.
+            polarity_ok=has_negation(sentence) == has_negation(evidence),
         )
 
     def check(self, text: str, passages: Sequence[Passage]) -> list[CheckedSentence]:
@@ -175,12 +173,8 @@ class SupportVerifier:
         return checked
 
     def _supporting(
-        self, sentence: str, numbers: list[int], passages: Sequence[Passage]
+        self, sentence: str, cited: list[int], passages: Sequence[Passage]
     ) -> list[tuple[int, Support]]:
-        verdicts = [(n, self.support(sentence, passages[n - 1])) for n in numbers]
+        verdicts = [(n, self.support(sentence, passages[n - 1])) for n in cited]
         passed = [(n, v) for n, v in verdicts if v.numbers_ok and v.polarity_ok and v.score >= self.threshold]
         return sorted(passed, key=lambda item: item[1].score, reverse=True)
-
-
-def _plain_number(text: str) -> str:
-    return text.replace(",", "").rstrip(".")

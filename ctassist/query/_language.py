@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from ctassist.text import NUMBER
+
 _DATA = Path(__file__).with_name("data") / "english.toml"
 
 
@@ -54,7 +56,7 @@ def english() -> Language:
         ),
         # A year of any era is three or four digits; a day of the month is 1 or 2 beside a month.
         date=re.compile(rf"\b\d{{3,4}}s?\b|\b(?:{date_words})\b", re.IGNORECASE),
-        number=re.compile(rf"\d[\d,.]*\d|\d|\b(?:{_alternatives(data['number_words'])})\b", re.IGNORECASE),
+        number=re.compile(rf"{NUMBER}|\b(?:{_alternatives(data['number_words'])})\b", re.IGNORECASE),
         reason=re.compile(rf"\b(?:{_alternatives(data['reason_words'])})\b", re.IGNORECASE),
         future=re.compile(rf"\b(?:{_alternatives(data['future_words'])})\b", re.IGNORECASE),
         ranking=re.compile(rf"\b(?:{_alternatives(data['ranking_words'])})\b", re.IGNORECASE),

@@ -18,7 +18,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from ctassist import Assistant, ConfigError, Settings
-from ctassist.agenda import CHATHAM_HOUSE, Agenda, AgendaError, minimum_minutes
+from ctassist.agenda import CHATHAM_HOUSE, Agenda, AgendaError, AgendaRequest, minimum_minutes
 from ctassist.embed import Encoder
 from tests.helpers import SHIPPED_CORPUS
 
@@ -106,8 +106,12 @@ def assistant(corpus: Path, encoder: Encoder) -> Iterator[Assistant]:
 @pytest.fixture(scope="module")
 def agendas(assistant: Assistant) -> dict[str, Agenda]:
     return {
-        "user": assistant.draft_agenda("user", date=MEETING, duration_minutes=90, chair="Chair (HMICFRS)"),
-        "public": assistant.draft_agenda("public", date=MEETING, duration_minutes=120, start_time="14:00"),
+        "user": assistant.draft_agenda(
+            group="user", date=MEETING, duration_minutes=90, chair="Chair (HMICFRS)"
+        ),
+        "public": assistant.draft_agenda(
+            group="public", date=MEETING, duration_minutes=120, start_time="14:00"
+        ),
     }
 
 
@@ -303,7 +307,7 @@ def test_markdown_lists_every_item_and_source(agendas: dict[str, Agenda]) -> Non
 
 def test_focus_topics_and_a_topic_the_corpus_lacks(assistant: Assistant, corpus: Path) -> None:
     agenda = assistant.draft_agenda(
-        "user",
+        group="user",
         date=MEETING,
         duration_minutes=60,
         focus=["Information sharing between partners and the police", "Lunar mining licences"],
@@ -323,7 +327,7 @@ def test_focus_topics_and_a_topic_the_corpus_lacks(assistant: Assistant, corpus:
 
 def test_notes_of_the_group_feed_the_discussion(assistant: Assistant, corpus: Path) -> None:
     agenda = assistant.draft_agenda(
-        "user",
+        group="user",
         date=MEETING,
         duration_minutes=60,
         focus="Do schools hear back from the police after a referral?",
@@ -337,7 +341,7 @@ def test_notes_of_the_group_feed_the_discussion(assistant: Assistant, corpus: Pa
 
 def test_without_previous_notes_says_so(assistant: Assistant) -> None:
     agenda = assistant.draft_agenda(
-        "public", date="2026-01-01", duration_minutes=45, focus="Public confidence"
+        group="public", date="2026-01-01", duration_minutes=45, focus="Public confidence"
     )
     item = agenda.items[3]
     message = "No previous meeting notes on record for the public reference group."
@@ -372,7 +376,7 @@ def test_an_empty_index_is_a_clear_error(corpus: Path, encoder: Encoder, tmp_pat
     empty = Assistant(settings=settings, encoder=encoder)
     try:
         with pytest.raises(AgendaError, match="the index is empty: run `ctassist index` first"):
-            empty.draft_agenda("user", focus="Channel")
+            empty.draft_agenda(group="user", focus="Channel")
     finally:
         if empty._store is not None:
             empty._store.client.close()
@@ -491,10 +495,10 @@ def test_no_word_is_doubled_in_the_agenda_s_own_words(agendas: dict[str, Agenda]
 def test_minimum_minutes_is_the_shortest_meeting_accepted(
     assistant: Assistant, group: str, date: str, focus: list[str] | None
 ) -> None:
-    minimum = minimum_minutes(assistant, group=group, date=date, focus=focus)
+    minimum = minimum_minutes(assistant, AgendaRequest(group=group, date=date, focus=tuple(focus or ())))
     with pytest.raises(AgendaError, match=rf"the minimum is {minimum} minutes") as caught:
-        assistant.draft_agenda(group, date=date, duration_minutes=minimum - 1, focus=focus)
+        assistant.draft_agenda(group=group, date=date, duration_minutes=minimum - 1, focus=focus)
     assert caught.value.field == "duration_minutes"
     assert caught.value.reason.startswith(f"{minimum - 1} minutes is too short")
-    agenda = assistant.draft_agenda(group, date=date, duration_minutes=minimum, focus=focus)
+    agenda = assistant.draft_agenda(group=group, date=date, duration_minutes=minimum, focus=focus)
     assert sum(item.minutes for item in agenda.items) == minimum

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import docx
 import pytest
 
-from ctassist import ConfigError, CtassistError
+from ctassist import AgendaRequest, Assistant, ConfigError, CtassistError, Settings
 from ctassist.agenda import (
     CHATHAM_HOUSE,
     Agenda,
@@ -17,7 +18,6 @@ from ctassist.agenda import (
     AgendaItem,
     allocate,
     minimum_duration,
-    validate_request,
 )
 from ctassist.agenda._draft import _welcome_line
 from ctassist.agenda._evidence import near_duplicate, restates, standalone_query
@@ -39,7 +39,7 @@ VALID: dict[str, Any] = {
 
 
 def test_valid_request_is_normalised() -> None:
-    request = validate_request(
+    request = AgendaRequest(
         **{
             **VALID,
             "group": " User ",
@@ -53,9 +53,9 @@ def test_valid_request_is_normalised() -> None:
 
 
 def test_focus_as_one_string_and_duplicates() -> None:
-    assert validate_request(**{**VALID, "focus": "Channel"}).focus == ("Channel",)
-    assert validate_request(**{**VALID, "focus": ["Channel", "channel"]}).focus == ("Channel",)
-    assert validate_request(**{**VALID, "focus": []}).focus == ()
+    assert AgendaRequest(**{**VALID, "focus": "Channel"}).focus == ("Channel",)
+    assert AgendaRequest(**{**VALID, "focus": ["Channel", "channel"]}).focus == ("Channel",)
+    assert AgendaRequest(**{**VALID, "focus": []}).focus == ()
 
 
 @pytest.mark.parametrize(
@@ -81,11 +81,52 @@ def test_focus_as_one_string_and_duplicates() -> None:
 )
 def test_bad_arguments_name_the_field(change: dict[str, Any], field: str, words: str) -> None:
     with pytest.raises(AgendaError) as caught:
-        validate_request(**{**VALID, **change})
+        AgendaRequest(**{**VALID, **change})
     message = str(caught.value)
     assert message.startswith(f"{field}:"), message
     assert words in message
     assert isinstance(caught.value, ConfigError) and isinstance(caught.value, CtassistError)
+
+
+def test_request_defaults_and_optional_fields_are_normalised() -> None:
+    request = AgendaRequest(group="public", chair="  ", focus=None)  # type: ignore[arg-type]
+    assert request == AgendaRequest(
+        group="public",
+        date=None,
+        duration_minutes=120,
+        focus=(),
+        chair=None,
+        chatham_house=True,
+        start_time="10:00",
+    )
+    assert AgendaRequest(group="user", date=" 2026-12-10 ").date == "2026-12-10"
+
+
+def test_past_dates_and_date_labels() -> None:
+    request = AgendaRequest(group="user", date="2026-12-10")
+    assert request.date_label == "Thursday 10 December 2026"
+    assert request.is_past(today=dt.date(2026, 12, 11))
+    assert not request.is_past(today=dt.date(2026, 12, 10))
+    assert not AgendaRequest(group="user").is_past(today=dt.date(2026, 12, 11))
+    assert AgendaRequest(group="user").date_label == "to be confirmed"
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    assert AgendaRequest(group="user", date=yesterday.isoformat()).is_past()
+
+
+def test_assistant_takes_a_request_or_its_fields_never_both(tmp_path: Path) -> None:
+    # Refused before any model or index is opened.
+    settings = Settings.from_env(environ={}, corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index")
+    assistant = Assistant(settings=settings)
+    request = AgendaRequest(group="user")
+    with pytest.raises(TypeError, match="not both"):
+        assistant.draft_agenda(request, group="public")
+    with pytest.raises(TypeError, match="must be an AgendaRequest, got 'user'"):
+        assistant.draft_agenda("user")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="duration"):
+        assistant.draft_agenda(group="user", duration=90)
+    with pytest.raises(AgendaError, match=r"^group: must be 'public' or 'user'"):
+        assistant.draft_agenda(group="private")
+    assert not (tmp_path / "index").exists()
 
 
 # --- timings ------------------------------------------------------------------------------

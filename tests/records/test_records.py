@@ -162,7 +162,7 @@ def test_cli_shows_the_scope(assistant: Assistant) -> None:
 
 
 def test_agenda_matters_arising_are_chat_open_actions(assistant: Assistant, corpus: Path) -> None:
-    agenda = assistant.draft_agenda("user", date="2026-12-10", duration_minutes=120)
+    agenda = assistant.draft_agenda(group="user", date="2026-12-10", duration_minutes=120)
     matters = next(item for item in agenda.items if item.kind == "minutes")
     agenda_lines = {lines_of(corpus, c) for c in matters.citations}
     chat = assistant.ask("What is still outstanding from the last meeting of the user group?")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from ctassist import CtassistError, LoadError
-from ctassist.agenda import AgendaError
+from ctassist.agenda import AgendaError, AgendaRequest
 from ctassist.index import IndexReport, SkippedFile
 from ctassist.safety import markdown_literal
 from ctassist.types import Answer, Citation
@@ -367,13 +367,34 @@ def test_upload_checks_type_and_reports_each_file(tmp_path: Path) -> None:
 
 
 def test_agenda_errors_are_shown_without_files() -> None:
+    @dataclass
     class Failing(FakeAssistant):
-        def draft_agenda(self, **kwargs: Any) -> Any:
-            raise CtassistError("date: expected YYYY-MM-DD, got '12/10/2026'")
+        requests: list[AgendaRequest] = field(default_factory=list)
 
-    text, *paths = Handlers(Failing()).draft_agenda("user", "12/10/2026", 120, "", "", True, "10:00")
-    assert "ct-error-box" in text and "expected YYYY-MM-DD" in text
+        def draft_agenda(self, request: AgendaRequest) -> Any:
+            self.requests.append(request)
+            raise CtassistError("the index is busy")
+
+    fake = Failing()
+    text, *paths = Handlers(fake).draft_agenda("user", "12/10/2026", 120, "", "", True, "10:00")
+    assert "ct-error-box" in text and escape_html("Meeting date: must be a date as YYYY-MM-DD") in text
+    assert paths == [None, None, None] and fake.requests == []  # refused by the request itself
+    text, *paths = Handlers(fake).draft_agenda(
+        "User", "2030-03-14", 90.0, "- Channel\n\n* Prevent", " Chair ", False, ""
+    )
+    assert "ct-error-box" in text and "the index is busy" in text
     assert paths == [None, None, None]
+    assert fake.requests == [
+        AgendaRequest(
+            group="user",
+            date="2030-03-14",
+            duration_minutes=90,
+            focus=("Channel", "Prevent"),
+            chair="Chair",
+            chatham_house=False,
+            start_time="10:00",
+        )
+    ]
 
 
 @pytest.mark.parametrize(
@@ -391,7 +412,7 @@ def test_agenda_errors_are_shown_without_files() -> None:
 )
 def test_agenda_errors_use_the_form_s_words(error: AgendaError, shown: str) -> None:
     class Refusing(FakeAssistant):
-        def draft_agenda(self, **kwargs: Any) -> Any:
+        def draft_agenda(self, request: AgendaRequest) -> Any:
             raise error
 
     text, *paths = Handlers(Refusing()).draft_agenda("user", "", 45, "", "", True, "10:00")
@@ -404,7 +425,7 @@ def test_a_meeting_date_in_the_past_is_refused_before_drafting() -> None:
     class Recording(FakeAssistant):
         drafted: int = 0
 
-        def draft_agenda(self, **kwargs: Any) -> Any:
+        def draft_agenda(self, request: AgendaRequest) -> Any:
             self.drafted += 1
             raise CtassistError("drafted")
 

@@ -273,14 +273,15 @@ def _draft_until(page: Any, selector: str) -> None:
 
 
 def test_an_agenda_error_clears_the_previous_downloads(page: Any, served: Served) -> None:
-    from ctassist.agenda import minimum_minutes
+    from ctassist.agenda import AgendaRequest, minimum_minutes
 
     _open_tab(page, "Agenda")
     page.get_by_label("User reference group").check()
     page.fill("#ct-agenda-date input, #ct-agenda-date textarea", "2030-03-14")
     page.fill("#ct-agenda-focus textarea", "Channel panels")
     page.click("#ct-agenda-chair input, #ct-agenda-chair textarea")  # leaving the topics box
-    minimum = minimum_minutes(served.assistant, group="user", date="2030-03-14", focus=["Channel panels"])
+    request = AgendaRequest(group="user", date="2030-03-14", focus=("Channel panels",))
+    minimum = minimum_minutes(served.assistant, request)
     # The Duration field states the real minimum, as the assistant computes it.
     page.wait_for_function(
         "(text) => document.querySelector('#ct-agenda-duration').innerText.includes(text)",

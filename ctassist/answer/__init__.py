@@ -11,7 +11,13 @@ from ctassist.answer._extractive import (
     compound_parts,
 )
 from ctassist.answer._features import FEATURE_NAMES
-from ctassist.answer._generative import GenerativeAnswerer, describe_model, make_chat_model
+from ctassist.answer._generative import (
+    GenerativeAnswerer,
+    Streaming,
+    describe_model,
+    make_chat_model,
+    streaming_to,
+)
 from ctassist.safety import looks_like_instruction
 
 __all__ = [
@@ -24,6 +30,7 @@ __all__ = [
     "GenerativeAnswerer",
     "PartDecision",
     "Scorer",
+    "Streaming",
     "abstention_text",
     "best_by_passage",
     "compound_parts",
@@ -31,4 +38,5 @@ __all__ = [
     "looks_like_instruction",
     "make_chat_model",
     "shipped_decision",
+    "streaming_to",
 ]

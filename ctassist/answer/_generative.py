@@ -84,7 +84,7 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
                 max_tokens=settings.llm_max_tokens,
                 seed=0,
                 verbose=False,
-                streaming=False,
+                streaming=True,  # answers are read token by token (stream() honours this)
             )
         except ValueError as exc:  # pydantic's ValidationError around llama.cpp's "Failed to load model"
             raise ConfigError(

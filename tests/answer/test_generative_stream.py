@@ -151,8 +151,8 @@ def test_cancelling_the_stream_stops_the_model(
         stream.cancel()
         at_cancel = evals.count - start
     assert stream.answer is None and len(received) == 1
-    # At most the token being computed when it was cancelled; far fewer than the whole answer.
-    assert evals.count - start <= at_cancel + 1 < full
+    # At most the token that releases the next chunk (see below); far fewer than the whole answer.
+    assert evals.count - start <= at_cancel + 3 < full
 
 
 def test_stop_in_the_chat_stops_the_model(
@@ -182,7 +182,8 @@ def test_stop_in_the_chat_stops_the_model(
     finally:
         evals.before = None
     assert not reader.is_alive()
-    # The eval that was waiting runs; then nothing more.
-    assert evals.count - start == 4 < full
+    # The eval that was waiting runs, and at most two more if llama.cpp held its text back (the
+    # start of a stop word, a split character); then nothing more.
+    assert 4 <= evals.count - start <= 6 < full
     assert steps and all(len(state.turns) == 0 for _, state, _ in steps)  # no finished turn
     assert handlers._running == {}

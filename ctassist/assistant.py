@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -13,9 +14,11 @@ from ctassist.answer import (
     ExtractiveComposer,
     GenerativeAnswerer,
     Scorer,
+    Streaming,
     describe_model,
     make_chat_model,
     shipped_decision,
+    streaming_to,
 )
 from ctassist.cite import SupportVerifier
 from ctassist.config import Settings
@@ -468,26 +471,80 @@ class Assistant:
     def stream(
         self, question: str, history: History | None = None, filters: FilterArg = None
     ) -> AnswerStream:
-        """Like :meth:`ask`, but yields the answer's text piece by piece (for a chat UI).
+        """Like :meth:`ask`, but yields the answer's text piece by piece as it is produced
+        (for a chat UI).
+
+        A generative answer comes sentence by sentence as each is generated and verified;
+        other answers (quoted, from the records, abstentions) come sentence by sentence once
+        composed.
 
         Returns:
             An iterator of text pieces; once exhausted, its ``answer`` attribute holds
-            the full :class:`Answer` with its citations.
+            the full :class:`Answer` with its citations (``None`` if it was cancelled).
         """
         return AnswerStream(lambda: self.ask(question, history, filters))
 
 
 class AnswerStream:
-    """Iterates over an answer's text in pieces; ``answer`` is set when done."""
+    """Iterates over an answer's text in pieces as it is produced; ``answer`` is set when done.
 
-    def __init__(self, produce: Any) -> None:
+    The answer is produced in a worker thread started by the first iteration. Generation
+    hands over each verified sentence and goes on only when the reader asks for the next
+    piece, so a reader that stops reading (:meth:`cancel`, or closing the iterator) stops
+    generation at its next token.
+    """
+
+    def __init__(self, produce: Callable[[], Answer]) -> None:
         self._produce = produce
         self.answer: Answer | None = None
+        self._stop = threading.Event()
+        self._wanted = threading.Semaphore(0)
+        self._produced: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+    def cancel(self) -> None:
+        """Stops the answer (from any thread): generation ends at its next token and the
+        iteration ends without an ``answer``."""
+        self._stop.set()
+        self._wanted.release()
 
     def __iter__(self) -> Iterator[str]:
-        answer = self._produce()
-        self.answer = answer
-        yield from _pieces(answer.text)
+        threading.Thread(target=self._work, name="ctassist-answer", daemon=True).start()
+        shown, kind = "", ""
+        try:
+            while True:
+                kind, value = self._produced.get()
+                if self._stop.is_set():
+                    return
+                if kind == "error":
+                    raise value
+                if kind == "answer":
+                    break
+                shown += value
+                yield value
+                self._wanted.release()
+        finally:
+            if kind != "answer":
+                self.cancel()  # closed early, or failed: the worker stops generating
+        if not value.text.startswith(shown):
+            raise RuntimeError("the streamed pieces are not the start of the answer")
+        for piece in _pieces(value.text[len(shown) :]):
+            yield piece
+            if self._stop.is_set():
+                return
+        self.answer = value
+
+    def _work(self) -> None:
+        try:
+            with streaming_to(Streaming(on_piece=self._hand_over, stop=self._stop)):
+                answer = self._produce()
+        except Exception as exc:  # noqa: BLE001 - raised again in the reader's thread
+            self._produced.put(("error", exc))
+            return
+        self._produced.put(("answer", answer))
+
+    def _hand_over(self, piece: str) -> None:
+        self._produced.put(("piece", piece))
+        self._wanted.acquire()  # generation goes on when the reader asks for more (or stops)
 
 
 def checked_question(question: str) -> str:

@@ -103,6 +103,11 @@ def user_of(request: Any) -> str:
     return str(name) if name else LOCAL_USER
 
 
+def session_of(request: Any) -> str | None:
+    """The browser session of a Gradio request (one page load), if any."""
+    return getattr(request, "session_hash", None) if request is not None else None
+
+
 def messages_for(state: ChatState) -> list[dict[str, str]]:
     """The chatbot's messages for a conversation, each finished answer with its copy link."""
     messages = render_messages(state)
@@ -240,17 +245,13 @@ class ChatSessions:
         user = user_of(request)
         state = state if isinstance(state, ChatState) else ChatState()
         final = state
-        held: tuple[Any, ...] | None = None
-        # The answering's last step (the finished answer) is held back and shown only once the
-        # turn is saved: a page that sees the finished answer may ask again at once, and a click
-        # while this event still runs would be dropped.
-        for messages, final, box in self.handlers.ask(question, scope, state):
-            if held is not None:
-                yield held
-            held = (messages, final, box, *[gr.skip()] * 6)
+        # The growing answer is shown as it comes; the finished turn only once it is saved: a
+        # page that sees the finished answer may ask again at once, and a click while this
+        # event still runs would be dropped.
+        for messages, final, box in self.handlers.ask(question, scope, state, session_of(request)):
+            if len(final.turns) == len(state.turns):
+                yield messages, final, box, *[gr.skip()] * 6
         if len(final.turns) == len(state.turns):
-            if held is not None:
-                yield held
             return
         turn = final.turns[-1]
         notice = ""
@@ -288,8 +289,10 @@ class ChatSessions:
             log.error("regenerating: %s", exc)
         yield from self.ask(last.question, scope, ChatState(state.turns[:-1]), conversation, request)
 
-    def show(self, state: ChatState | None) -> list[dict[str, str]]:
-        """The conversation as it stands (after Stop: without the half-streamed answer)."""
+    def show(self, state: ChatState | None, request: gr.Request | None = None) -> list[dict[str, str]]:
+        """Stop: ends the answer this browser session is being given (its generation too) and
+        shows the conversation as it stands, without the half-streamed answer."""
+        self.handlers.stop(session_of(request))
         return messages_for(state if isinstance(state, ChatState) else ChatState())
 
     # --- managing --------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The UI's event handlers: plain Python over one shared :class:`ctassist.Assistant`.
 
-No handler holds a lock of its own: the assistant is thread-safe, so chats run side by side
-and a re-index does not stop a chat in progress. Every :class:`~ctassist.CtassistError` is
+No handler holds a lock while it works: the assistant is thread-safe, so chats run side by
+side and a re-index does not stop a chat in progress (one lock guards only the table of
+answers in progress, through which Stop reaches an answer's generation). Every :class:`~ctassist.CtassistError` is
 shown to the user as its message; anything else is logged and shown as a short notice,
 never as a traceback.
 """
@@ -12,6 +13,7 @@ import logging
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -156,21 +158,26 @@ class Handlers:
         self.output_dir = output_dir or Path(tempfile.mkdtemp(prefix="ctassist-ui-"))
         self.upload_dir = upload_dir.resolve() if upload_dir is not None else None
         self.max_files = max_files
+        self._lock = threading.Lock()
+        self._running: dict[str, Any] = {}  # session → the answer it is being given
 
     # --- chat ------------------------------------------------------------------------------------
 
     def ask(
-        self, question: str | None, scope: str | None, state: ChatState | None
+        self, question: str | None, scope: str | None, state: ChatState | None, session: str | None = None
     ) -> Iterator[tuple[Messages, ChatState, str]]:
-        """Answers a question, yielding the conversation as the answer streams in.
+        """Answers a question, yielding the conversation as the answer streams in: the growing
+        answer while it is produced, then the finished turn with its sources.
 
         Args:
             question: The question typed.
             scope: ``"all"``, ``"sources"`` or ``"notes"``.
             state: The session's conversation so far.
+            session: The browser session asking; :meth:`stop` with it stops the answer.
 
         Yields:
-            ``(chat messages, conversation, text left in the question box)``.
+            ``(chat messages, conversation, text left in the question box)``; nothing more
+            once the answer is stopped.
         """
         state = state if isinstance(state, ChatState) else ChatState()
         question = (question or "").strip()
@@ -180,22 +187,41 @@ class Handlers:
         shown = render_messages(state)
         user = {"role": "user", "content": markdown_literal(question)}
         yield [*shown, user, {"role": "assistant", "content": PENDING_TEXT}], state, ""
+        stream = None
         try:
             stream = self.assistant.stream(question, state.history(), filters_for(scope))
+            if session is not None:
+                with self._lock:
+                    self._running[session] = stream
             text = ""
             for piece in stream:
                 text += piece
                 yield [*shown, user, {"role": "assistant", "content": render_answer_text(text)}], state, ""
-            if stream.answer is None:  # pragma: no cover - the stream always sets it
-                raise RuntimeError("the assistant returned no answer")
+            if stream.answer is None:
+                return  # stopped
             turn = Turn.from_answer(question, stream.answer)
         except CtassistError as exc:
             turn = Turn(question=question, error=str(exc))
         except Exception:
             log.exception("answering %r failed", question)
             turn = Turn(question=question, error=UNEXPECTED)
+        finally:
+            if stream is not None and stream.answer is None:
+                stream.cancel()  # stopped, or closed by the UI: generation ends too
+            if session is not None:
+                with self._lock:
+                    if self._running.get(session) is stream:
+                        del self._running[session]
         state = ChatState([*state.turns, turn])
         yield render_messages(state), state, ""
+
+    def stop(self, session: str | None) -> None:
+        """Stops the answer that ``session`` is being given: its generation ends at the next
+        token, not only its display."""
+        with self._lock:
+            stream = self._running.get(session or "")
+        if stream is not None:
+            stream.cancel()
 
     def open_source(self, ref: str | None, state: ChatState | None) -> str:
         """The passage panel for a clicked source (``ct-src-<turn>-<n>``)."""

@@ -11,7 +11,13 @@ from ctassist.answer._extractive import (
     best_by_passage,
 )
 from ctassist.answer._features import FEATURE_NAMES
-from ctassist.answer._generative import GenerativeAnswerer, describe_model, make_chat_model
+from ctassist.answer._generative import (
+    GenerativeAnswerer,
+    Streaming,
+    describe_model,
+    make_chat_model,
+    streaming_to,
+)
 from ctassist.answer._pipeline import GENERATION_PASSAGES, AnswerPipeline
 from ctassist.safety import looks_like_instruction
 
@@ -27,10 +33,12 @@ __all__ = [
     "GenerativeAnswerer",
     "PartDecision",
     "Scorer",
+    "Streaming",
     "abstention_text",
     "best_by_passage",
     "describe_model",
     "looks_like_instruction",
     "make_chat_model",
     "shipped_decision",
+    "streaming_to",
 ]

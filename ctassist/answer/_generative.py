@@ -1,5 +1,6 @@
-"""Optional generative answers through LangChain's chat-model interface, verified sentence
-by sentence against the passages they cite."""
+"""Optional generative answers through LangChain's chat-model interface, streamed token by
+token and verified sentence by sentence against the passages they cite: a sentence is shown
+only once it is complete and has passed."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ctassist.chunk import sentence_spans
-from ctassist.cite import SupportVerifier
+from ctassist.cite import CheckedSentence, SupportVerifier, markers_inside
 from ctassist.config import Settings
 from ctassist.errors import ConfigError, excerpt
 from ctassist.safety import instruction_flags, looks_like_instruction
@@ -80,7 +84,7 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
                 max_tokens=settings.llm_max_tokens,
                 seed=0,
                 verbose=False,
-                streaming=False,
+                streaming=True,  # answers are read token by token (stream() honours this)
             )
         except ValueError as exc:  # pydantic's ValidationError around llama.cpp's "Failed to load model"
             raise ConfigError(
@@ -183,17 +187,120 @@ class Generated:
     removed: int
     raw: str
     not_covered: bool
-    #: Why the model was not used (it could not be reached, or failed); ``None`` when it answered.
+    #: Why the model was not used, or stopped part-way (it could not be reached, or failed);
+    #: ``None`` when it answered.
     fallback: str | None = None
+
+
+@dataclass(frozen=True)
+class Streaming:
+    """Where a generation in progress hands each verified piece, and how it is stopped.
+
+    Attributes:
+        on_piece: Told each verified sentence (with its markers) as soon as it passed;
+            generation goes on when it returns.
+        stop: Once set, generation stops at its next token.
+    """
+
+    on_piece: Callable[[str], None]
+    stop: threading.Event
+
+
+# The answerer is shared by threads; streaming belongs to one call (a caller's context).
+_STREAMING: ContextVar[Streaming | None] = ContextVar("ctassist_streaming", default=None)
+
+
+@contextmanager
+def streaming_to(streaming: Streaming) -> Iterator[None]:
+    """Within this block, :meth:`GenerativeAnswerer.run` hands its verified sentences to
+    ``streaming`` as they pass, and stops when it says so (for this thread's context only).
+
+    Example:
+        >>> import threading
+        >>> with streaming_to(Streaming(on_piece=print, stop=threading.Event())):
+        ...     pass
+    """
+    token = _STREAMING.set(streaming)
+    try:
+        yield
+    finally:
+        _STREAMING.reset(token)
+
+
+#: A whole word followed by white space: the sentence it opens has begun.
+_WORD_BEGUN = re.compile(r"\w\S*\s")
+
+
+def complete_prefix(text: str) -> int:
+    """How much of ``text``, generated so far, is complete sentences, in characters.
+
+    A sentence is complete once the next one has begun with a whole word: until then a
+    citation marker after its full stop may still come, or the full stop may turn out to be
+    part of a number or an abbreviation. ``text`` has its markers moved inside
+    (:func:`ctassist.cite.markers_inside`).
+
+    Example:
+        >>> complete_prefix("Panels meet monthly [1]. The police")
+        24
+        >>> complete_prefix("Panels meet monthly. [1")
+        0
+    """
+    spans = sentence_spans(text)
+    if len(spans) < 2:
+        return 0
+    last = text[spans[-1][0] :]
+    if _WORD_BEGUN.search(last) and not last.startswith("["):
+        return spans[-2][1]
+    return spans[-3][1] if len(spans) > 2 else 0
+
+
+class _Citations:
+    """Numbers the quotes of verified sentences in order of first use, one number per
+    quoted passage sentence."""
+
+    def __init__(self, passages: list[Passage]) -> None:
+        self.passages = passages
+        self.citations: list[Citation] = []
+        self._by_span: dict[tuple[str, int, int], int] = {}
+
+    def cited(self, sentence: CheckedSentence) -> str:
+        """The sentence with its markers, its quotes added to :attr:`citations`."""
+        numbers = []
+        for n, support in sentence.supported_by:
+            passage = self.passages[n - 1]
+            key = (passage.doc_id, support.start, support.end)
+            if key not in self._by_span:
+                self._by_span[key] = len(self.citations) + 1
+                quote = passage.text[support.start - passage.start : support.end - passage.start]
+                self.citations.append(
+                    Citation(
+                        n=self._by_span[key],
+                        doc=passage.doc_id,
+                        title=passage.title,
+                        section=passage.section or None,
+                        page=passage.page,
+                        quote=quote,
+                        start=support.start,
+                        end=support.end,
+                        kind=passage.kind,
+                    )
+                )
+            numbers.append(self._by_span[key])
+        markers = "".join(f"[{n}]" for n in dict.fromkeys(numbers))
+        return f"{sentence.text} {markers}"
 
 
 class GenerativeAnswerer:
     """Asks a chat model for a cited answer, then keeps only verified sentences.
 
+    The answer is generated token by token; each sentence is verified as soon as it is
+    complete, and only sentences that pass are ever handed on (:meth:`stream`).
+
     A model that fails (an endpoint that cannot be reached, answers with an error or times
     out; a local model that raises) gives no answer but a ``fallback`` reason, so that the
     caller answers from the sources and says why. An unreachable endpoint is not tried again
-    for :data:`RETRY_UNREACHABLE_SECONDS`.
+    for :data:`RETRY_UNREACHABLE_SECONDS`. A model that fails after some sentences passed
+    keeps them, with the reason.
 
     Args:
         chat_model: Any LangChain chat model.
@@ -211,7 +318,10 @@ class GenerativeAnswerer:
         self._unreachable: tuple[float, str] | None = None  # (until, reason)
 
     def run(self, question: str, passages: list[Passage]) -> Generated:
-        """Generates and verifies an answer.
+        """Generates and verifies an answer (:meth:`stream` to its end).
+
+        Inside :func:`streaming_to`, each verified sentence is handed on as it passes, and
+        the block's ``stop`` ends generation.
 
         Returns:
             The sentences that cite a passage which supports them, each ending with its
@@ -219,54 +329,87 @@ class GenerativeAnswerer:
             the generated sentence. Sentences without support are dropped and counted.
             When the model failed: nothing, with the reason in ``fallback``.
         """
+        streaming = _STREAMING.get()
+        sentences = self.stream(question, passages, stop=streaming.stop if streaming else None)
+        while True:
+            try:
+                piece = next(sentences)
+            except StopIteration as done:
+                result: Generated = done.value
+                return result
+            if streaming is not None:
+                streaming.on_piece(piece)
+
+    def stream(
+        self, question: str, passages: list[Passage], *, stop: threading.Event | None = None
+    ) -> Generator[str, None, Generated]:
+        """Generates an answer token by token, yielding each sentence once it is complete and
+        verified; sentences that fail verification are never yielded.
+
+        The pieces joined are the answer's text (each after the first starts with a space).
+        Generation runs only while the pieces are read: closing the iterator, or setting
+        ``stop``, ends it at the next token.
+
+        Args:
+            question: The question, follow-ups resolved.
+            passages: The numbered passages the model is given.
+            stop: Once set, generation stops at its next token.
+
+        Returns:
+            As the generator's value, what :meth:`run` returns.
+        """
         with self._lock:
             if self._unreachable is not None and time.monotonic() < self._unreachable[0]:
                 return _failed(self._unreachable[1])
-        try:
-            reply = self.chat_model.invoke(build_messages(question, passages))
-        except Exception as exc:  # noqa: BLE001 - the model's fault, whatever its kind: answer without it
-            return _failed(self._fault(exc))
-        raw = reply.content if isinstance(reply.content, str) else str(reply.content)
-        checked = self.verifier.check(raw, passages)
-        if _NOT_COVERED.search(raw) and not any(c.supported for c in checked):
-            return Generated("", (), len(checked), raw, True)
-        citations: list[Citation] = []
-        by_span: dict[tuple[str, int, int], int] = {}
-        sentences = []
-        for sentence in checked:
-            if not sentence.supported:
-                continue
-            numbers = []
-            for n, support in sentence.supported_by:
-                passage = passages[n - 1]
-                key = (passage.doc_id, support.start, support.end)
-                if key not in by_span:
-                    by_span[key] = len(citations) + 1
-                    quote = passage.text[support.start - passage.start : support.end - passage.start]
-                    citations.append(
-                        Citation(
-                            n=by_span[key],
-                            doc=passage.doc_id,
-                            title=passage.title,
-                            section=passage.section or None,
-                            page=passage.page,
-                            quote=quote,
-                            start=support.start,
-                            end=support.end,
-                            kind=passage.kind,
-                        )
-                    )
-                numbers.append(by_span[key])
-            markers = "".join(f"[{n}]" for n in dict.fromkeys(numbers))
-            sentences.append(f"{sentence.text} {markers}")
-        removed = sum(1 for c in checked if not c.supported)
-        return Generated(" ".join(sentences), tuple(citations), removed, raw, False)
+        citing = _Citations(passages)
+        checked: list[CheckedSentence] = []
+        pieces: list[str] = []
 
-    def _fault(self, exc: Exception) -> str:
-        """The note for a model failure; an unreachable endpoint is remembered for a while."""
+        def verified(segment: str) -> Iterator[str]:
+            for sentence in self.verifier.check(segment, passages):
+                checked.append(sentence)
+                if sentence.supported:
+                    pieces.append((" " if pieces else "") + citing.cited(sentence))
+                    yield pieces[-1]
+
+        raw, done, fallback = "", 0, None
+        tokens: Iterator[Any] = iter(())
+        try:
+            if stop is None or not stop.is_set():
+                tokens = self.chat_model.stream(build_messages(question, passages))
+            for chunk in tokens:
+                if stop is not None and stop.is_set():
+                    break
+                raw += _text(chunk.content)
+                normalised = markers_inside(raw)
+                end = complete_prefix(normalised)
+                if end > done:
+                    yield from verified(normalised[done:end])
+                    done = end
+            else:
+                yield from verified(markers_inside(raw)[done:])
+        except Exception as exc:  # noqa: BLE001 - the model's fault, whatever its kind: answer without it
+            fallback = self._fault(exc, part_way=bool(pieces))
+            if not pieces:
+                return _failed(fallback)
+        finally:
+            if isinstance(tokens, Generator):
+                tokens.close()  # ends the model's work, not only the reading of it
+        removed = sum(1 for c in checked if not c.supported)
+        if _NOT_COVERED.search(raw) and not pieces:
+            return Generated("", (), removed, raw, True)
+        return Generated("".join(pieces), tuple(citing.citations), removed, raw, False, fallback)
+
+    def _fault(self, exc: Exception, *, part_way: bool = False) -> str:
+        """The note for a model failure (``part_way``: after some sentences passed); an
+        unreachable endpoint is remembered for a while."""
         from langchain_core.exceptions import ModelConnectionError, ModelTimeoutError
 
-        without = "this answer is quoted from the sources without it."
+        without = (
+            "the answer ends at its last verified sentence."
+            if part_way
+            else "this answer is quoted from the sources without it."
+        )
         if isinstance(exc, ModelConnectionError | ModelTimeoutError):
             what = (
                 "could not be reached" if isinstance(exc, ModelConnectionError) else "did not answer in time"
@@ -284,3 +427,14 @@ class GenerativeAnswerer:
 
 def _failed(reason: str) -> Generated:
     return Generated("", (), 0, "", False, fallback=reason)
+
+
+def _text(content: str | list[Any]) -> str:
+    """A streamed chunk's text (a list of content blocks keeps its text blocks)."""
+    if isinstance(content, str):
+        return content
+    return "".join(
+        block if isinstance(block, str) else str(block.get("text", ""))
+        for block in content
+        if isinstance(block, str) or (isinstance(block, dict) and block.get("type") == "text")
+    )

@@ -242,8 +242,10 @@ class AnswerPipeline:
         timings["generate"] = time.perf_counter() - step
         timings["total"] = time.perf_counter() - started
         if generated.citations:
+            # A model that failed part-way keeps its verified sentences, with the reason.
+            note = f"\n\n{generated.fallback}" if generated.fallback else ""
             return Answer(
-                text=generated.text,
+                text=generated.text + note,
                 citations=generated.citations,
                 abstained=False,
                 question=question,
@@ -253,6 +255,7 @@ class AnswerPipeline:
                 mode="generative",
                 confidence=composition.confidence,
                 removed_sentences=generated.removed,
+                fallback=generated.fallback,
             )
         # The model failed, or no generated sentence survived verification: the extractive
         # answer stands (and says why when the model failed).

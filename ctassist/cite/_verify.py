@@ -17,6 +17,7 @@ from ctassist.types import Passage
 Embed = Callable[[list[str]], np.ndarray]
 
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+_MARKERS_AFTER_STOP = re.compile(r"([.!?][\"'”’)\]]*)((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)")
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,19 @@ class CheckedSentence:
         return bool(self.supported_by)
 
 
+def markers_inside(text: str) -> str:
+    """``text`` with the ``[n]`` markers that follow a full stop moved before it.
+
+    Markers after a full stop (and any closing quote or bracket: 'case." [2]') belong to the
+    sentence before them.
+
+    Example:
+        >>> markers_inside("Police refer people. [2] Councils chair panels.")
+        'Police refer people [2]. Councils chair panels.'
+    """
+    return _MARKERS_AFTER_STOP.sub(r"\2\1", text)
+
+
 def split_cited_sentences(text: str) -> list[tuple[str, tuple[int, ...]]]:
     """Splits generated text into sentences with the ``[n]`` markers each carries.
 
@@ -70,9 +84,7 @@ def split_cited_sentences(text: str) -> list[tuple[str, tuple[int, ...]]]:
         >>> split_cited_sentences("Police refer people [2]. Councils chair panels. [1]")
         [('Police refer people.', (2,)), ('Councils chair panels.', (1,))]
     """
-    # Markers after a full stop (and any closing quote or bracket: 'case." [2]') belong to the
-    # sentence before them: move them inside.
-    normalised = re.sub(r"([.!?][\"'”’)\]]*)((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)", r"\2\1", text.strip())
+    normalised = markers_inside(text.strip())
     result = []
     for a, b in sentence_spans(normalised):
         sentence = normalised[a:b]

@@ -187,6 +187,30 @@ def test_answer_with_sources_opens_highlighted_passage_and_follows_up(page: Any,
     )
 
 
+def test_the_answer_is_shown_growing_before_it_is_finished(page: Any) -> None:
+    """Every state the chat's last answer goes through is recorded in the page: some show
+    part of the answer, without sources, before the finished answer with its sources."""
+    page.evaluate(
+        """() => {
+            window.ctStates = [];
+            const chat = document.querySelector('#ct-chatbot');
+            new MutationObserver(() => {
+                const bot = chat.querySelectorAll('.message-content');
+                const last = bot[bot.length - 1];
+                if (!last || chat.querySelector('.ct-pending')) return;
+                window.ctStates.push({text: last.innerText.trim(), sources: !!last.querySelector('.ct-sources')});
+            }).observe(chat, {subtree: true, childList: true, characterData: true});
+        }"""
+    )
+    reply = _ask(page, "What are the four strands of CONTEST?")
+    final = reply.inner_text()
+    states = page.evaluate("() => window.ctStates")
+    growing = [s["text"] for s in states if not s["sources"] and final.startswith(s["text"])]
+    # At least two growing states (the first sentence, then more), each shorter than the answer.
+    assert len({text for text in growing if 0 < len(text) < len(final)}) >= 2, (states, final)
+    assert states[-1]["sources"]
+
+
 def test_unanswerable_question_is_shown_as_an_abstention(page: Any) -> None:
     reply = _ask(page, "What is the recipe for a Victoria sponge cake?")
     label = reply.locator(".ct-abstain-label")

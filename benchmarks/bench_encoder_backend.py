@@ -53,15 +53,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpusgen
+from bench_encoder import RESULTS, TOP_K, EncodeFn, top_k
 
 from ctassist.embed import Encoder, resolve_model_path
 
 REPO = Path(__file__).resolve().parents[1]
-RESULTS = Path(__file__).resolve().parent / "results"
 BASELINE = "ours-fp32"
-TOP_K = 5
-
-EncodeFn = Callable[[list[str]], np.ndarray]
 
 
 @dataclass
@@ -233,14 +230,6 @@ def build_variants(batch_size: int, scratch: Path) -> tuple[list[Variant], dict[
         lambda: _st_load(folder, batch_size, f"onnx/{int8_file}"),
     )
     return variants, extra
-
-
-def top_k(chunks: np.ndarray, queries: np.ndarray, k: int = TOP_K) -> np.ndarray:
-    """Per query, the indices of the ``k`` most similar chunks, best first (vectors are unit)."""
-    scores = queries @ chunks.T
-    best = np.argpartition(-scores, k, axis=1)[:, :k]
-    order = np.argsort(-np.take_along_axis(scores, best, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(best, order, axis=1)
 
 
 def doc_recall_at_5(top: np.ndarray, chunk_docs: list[str], gold: list[list[str]]) -> float:

@@ -1,5 +1,5 @@
-"""UI tests: remember each phase's outcome on the test item (for failure screenshots), and one
-headless Chromium per browser-test module."""
+"""UI tests: remember each phase's outcome on the test item (for failure screenshots), one
+headless Chromium per browser-test module, and a fresh page on the module's served app."""
 
 from __future__ import annotations
 
@@ -29,3 +29,21 @@ def browser() -> Iterator[Any]:
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, served: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh browser session on the module's ``served`` app; a screenshot is kept when the
+    test fails."""
+    from tests.ui.test_browser import _screenshot
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(served.url + "/", wait_until="domcontentloaded")
+    page.wait_for_selector("#ct-question textarea")
+    yield page
+    report = getattr(request.node, "ui_report_call", None)
+    if report is not None and report.failed:
+        _screenshot(page, f"failed-{request.node.name}")
+    context.close()

@@ -100,21 +100,6 @@ def served(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Iterat
             assistant._store.client.close()
 
 
-@pytest.fixture
-def page(browser: Any, served: Served, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh browser session on the app; a screenshot is kept when the test fails."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(served.url + "/", wait_until="domcontentloaded")
-    page.wait_for_selector("#ct-question textarea")
-    yield page
-    report = getattr(request.node, "ui_report_call", None)
-    if report is not None and report.failed:
-        _screenshot(page, f"failed-{request.node.name}")
-    context.close()
-
-
 def _screenshot(page: Any, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -20,7 +20,7 @@ import pytest
 from ctassist import Assistant, Settings
 from ctassist.embed import Encoder
 from tests.helpers import SHIPPED_CORPUS, free_port
-from tests.ui.test_browser import ANSWER_TIMEOUT, CHROMIUM, _ask, _open_tab, _screenshot
+from tests.ui.test_browser import ANSWER_TIMEOUT, CHROMIUM, _ask, _open_tab
 
 pytestmark = pytest.mark.browser
 
@@ -96,21 +96,6 @@ def served(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Iterat
         recorder.server_close()
         if assistant._store is not None:
             assistant._store.client.close()
-
-
-@pytest.fixture
-def page(browser: Any, served: Served, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh browser session on the app; a screenshot is kept when the test fails."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(served.url + "/", wait_until="domcontentloaded")
-    page.wait_for_selector("#ct-question textarea")
-    yield page
-    report = getattr(request.node, "ui_report_call", None)
-    if report is not None and report.failed:
-        _screenshot(page, f"failed-{request.node.name}")
-    context.close()
 
 
 def _live_from_document(page: Any, selector: str) -> list[str]:

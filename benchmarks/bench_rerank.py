@@ -37,9 +37,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from evals._dataset import load_questions  # noqa: E402
-from evals._run import DocumentTexts, run_all, workspace  # noqa: E402
-from evals._systems import CtassistSystem  # noqa: E402
+from evals.harness import CtassistSystem, DocumentTexts, load_questions, run_all, workspace  # noqa: E402
 
 Calls = list[tuple[str, list[str]]]
 

@@ -55,7 +55,7 @@ from distill_reranker import batches, bert, export, teacher_weights  # noqa: E40
 
 from ctassist.chunk import sentence_spans  # noqa: E402
 from ctassist.retrieve import CrossEncoderReranker  # noqa: E402
-from evals._squad import HELD_OUT_ARTICLES, Article, load_articles  # noqa: E402
+from evals.harness import HELD_OUT_ARTICLES, Article, load_articles  # noqa: E402
 
 OOD_QUESTIONS = ROOT / "evals" / "ood" / "questions.jsonl"
 _FIGURE = re.compile(r"\b\d{1,4}\b")

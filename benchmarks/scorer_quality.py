@@ -24,9 +24,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from evals._dataset import load_questions  # noqa: E402
-from evals._run import DocumentTexts, run_all, summarise, workspace  # noqa: E402
-from evals._systems import CtassistSystem  # noqa: E402
+from evals.harness import CtassistSystem, DocumentTexts, load_questions, run_all, summarise, workspace  # noqa: E402
 
 QUESTION_SETS = ["questions", "heldout", "heldout2", "heldout3"]
 #: Cross-encoder logits per unit of cosine.

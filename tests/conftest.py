@@ -14,6 +14,7 @@ from ctassist import Assistant, Settings
 from ctassist.embed import Encoder
 from ctassist.index import ChunkStore, Indexer
 from tests.helpers import Corpus
+from tests.retrieve.testcorpus import close, indexed_assistant
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +31,15 @@ def encoder() -> Encoder:
     loaded = Encoder(backend=Settings().embedding_backend)
     _ = loaded.model
     return loaded
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Iterator[Assistant]:
+    """The shipped corpus plus the test notes and injection source (``tests.retrieve.testcorpus``),
+    indexed once per module; a module that needs another corpus defines its own."""
+    built = indexed_assistant(tmp_path_factory.mktemp("assistant"), encoder)
+    yield built
+    close(built)
 
 
 @pytest.fixture

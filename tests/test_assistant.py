@@ -4,7 +4,6 @@ indexed test corpus (the shipped corpus, two meeting notes and an injection sour
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,13 +18,6 @@ from tests.retrieve.testcorpus import INJECTION_DOC_ID, PUBLIC_NOTE_ID, USER_NOT
 
 PUBLIC_ATTENDED = "The public reference group was attended by"
 USER_ATTENDED = "The Prevent user reference group was attended by"
-
-
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Iterator[Assistant]:
-    built = indexed_assistant(tmp_path_factory.mktemp("assistant"), encoder)
-    yield built
-    close(built)
 
 
 # --- follow-ups ---------------------------------------------------------------------------

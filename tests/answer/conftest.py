@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from ctassist import Assistant
-from ctassist.embed import Encoder
 from ctassist.load import discover_files
 from ctassist.text import content_terms
 from tests.helpers import SHIPPED_CORPUS
-from tests.retrieve.testcorpus import chunk_passages, close, indexed_assistant
-
-
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Iterator[Assistant]:
-    """The shipped corpus plus the test notes and injection source, indexed once per module."""
-    built = indexed_assistant(tmp_path_factory.mktemp("answer"), encoder)
-    yield built
-    close(built)
+from tests.retrieve.testcorpus import chunk_passages
 
 
 def corpus_idf(corpus: Path = SHIPPED_CORPUS) -> Callable[[str], float]:

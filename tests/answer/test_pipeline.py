@@ -4,7 +4,7 @@ meeting notes), never from the ``Assistant``; and ``Assistant.ask`` delegates to
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -16,16 +16,9 @@ from ctassist.query import resolve_follow_up
 from ctassist.records import RecordBook
 from ctassist.retrieve import Filters
 from tests.helpers import SHIPPED_CORPUS, free_port
-from tests.retrieve.testcorpus import PUBLIC_NOTE_ID, USER_NOTE_ID, close, indexed_assistant
+from tests.retrieve.testcorpus import PUBLIC_NOTE_ID, USER_NOTE_ID
 
 COMPOUND = "When did the Prevent duty begin, and when was the Independent Review of Prevent published?"
-
-
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Iterator[Assistant]:
-    built = indexed_assistant(tmp_path_factory.mktemp("pipeline"), encoder)
-    yield built
-    close(built)
 
 
 def _pipeline(

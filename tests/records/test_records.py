@@ -34,8 +34,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def assistant(corpus: Path, encoder: Encoder) -> Iterator[Assistant]:
     settings = Settings.from_env(environ={}, corpus_dir=corpus, index_dir=corpus.parent / "index")
-    made = Assistant(settings=settings)
-    made._encoder = encoder  # the session's model, loaded once
+    made = Assistant(settings=settings, encoder=encoder)  # the session's model, loaded once
     assert made.index().ok
     yield made
     if made._store is not None:

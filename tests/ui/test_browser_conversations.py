@@ -45,8 +45,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Iterator[
     root = tmp_path_factory.mktemp("conversations")
     shutil.copytree(SHIPPED_CORPUS, root / "corpus")
     settings = Settings.from_env(environ={}, corpus_dir=root / "corpus", index_dir=root / "index")
-    assistant = Assistant(settings=settings)
-    assistant._encoder = encoder
+    assistant = Assistant(settings=settings, encoder=encoder)
     assert assistant.index().ok
     built = build_app(assistant)
     url = start(built, host="127.0.0.1", port=free_port(), auth=ACCOUNTS, block=False, quiet=True)

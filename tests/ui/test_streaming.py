@@ -6,28 +6,16 @@ progress."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
-import pytest
-
 from ctassist import Assistant
-from ctassist.embed import Encoder
-from tests.retrieve.testcorpus import close, indexed_assistant
 from ui._chat import ChatSessions
 from ui._conversations import ConversationStore
 from ui._handlers import Handlers
 from ui._render import PENDING_TEXT, ChatState
 
 QUESTION = "What are the four strands of CONTEST?"
-
-
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory: pytest.TempPathFactory, encoder: Encoder) -> Iterator[Assistant]:
-    built = indexed_assistant(tmp_path_factory.mktemp("ui-stream"), encoder)
-    yield built
-    close(built)
 
 
 def _growing(contents: list[str]) -> None:

@@ -156,8 +156,9 @@ def turn_from_json(text: str) -> Turn:
     )
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+def _now(before: dt.timedelta = dt.timedelta(0)) -> str:
+    """The time (``before`` this long ago) as stored: deletion times are compared as text."""
+    return (dt.datetime.now(dt.UTC) - before).isoformat(timespec="microseconds")
 
 
 class ConversationStore:
@@ -354,7 +355,7 @@ class ConversationStore:
         Returns:
             How many conversations were removed.
         """
-        cutoff = (dt.datetime.now(dt.UTC) - older_than).isoformat(timespec="microseconds")
+        cutoff = _now(before=older_than)
         query = "DELETE FROM conversations WHERE deleted IS NOT NULL AND deleted <= ?"
         arguments: tuple[str, ...] = (cutoff,)
         if user is not None:

@@ -159,7 +159,7 @@ class Handlers:
         self.upload_dir = upload_dir.resolve() if upload_dir is not None else None
         self.max_files = max_files
         self._lock = threading.Lock()
-        self._running: dict[str, Any] = {}  # session → the answer it is being given
+        self._running: dict[str, AnswerStream] = {}  # session → the answer it is being given
 
     # --- chat ------------------------------------------------------------------------------------
 
